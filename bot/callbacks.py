@@ -1,0 +1,116 @@
+"""Callback data of every inline button (aiogram CallbackData factories).
+
+Data that does not unpack into one of these (forged, from an old version) matches no handler and
+gets the fallback router's polite answer; data that unpacks but names something gone (a removed
+part, another customer's order) gets a polite answer from its handler. Either way nothing changes.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from aiogram.filters.callback_data import CallbackData
+
+
+class Menu(StrEnum):
+    VEHICLE = "vehicle"
+    SEARCH = "search"
+    CART = "cart"
+    ORDERS = "orders"
+    LANGUAGE = "language"
+    HELP = "help"
+    PRIVACY = "privacy"
+
+
+class MenuCb(CallbackData, prefix="m"):
+    item: Menu
+
+
+class VehicleStep(StrEnum):
+    MAKES = "makes"  # list of makes, page
+    MAKE = "make"  # models of make id, page
+    MODEL = "model"  # vehicles of model id, page
+    PICK = "pick"  # choose vehicle id
+    GARAGE = "garage"  # list the garage
+    SAVE = "save"  # save vehicle id to the garage
+    FORGET = "forget"  # drop the chosen vehicle
+    CATEGORIES = "cats"  # categories for vehicle id
+
+
+class VehicleCb(CallbackData, prefix="v"):
+    step: VehicleStep
+    id: int = 0
+    page: int = 0
+
+
+class SearchCb(CallbackData, prefix="s"):
+    # A page of the last search (the query is remembered in the user's prefs, not in the button).
+    page: int
+    category: int = 0
+
+
+class PartAction(StrEnum):
+    SHOW = "show"
+    ADD = "add"
+
+
+class PartCb(CallbackData, prefix="p"):
+    action: PartAction
+    part_id: int
+
+
+class CartAction(StrEnum):
+    SHOW = "show"
+    MORE = "more"
+    LESS = "less"
+    REMOVE = "rm"
+    CHECKOUT = "checkout"
+
+
+class CartCb(CallbackData, prefix="c"):
+    action: CartAction
+    part_id: int = 0
+
+
+class CheckoutStep(StrEnum):
+    ACCEPT = "accept"  # privacy policy + age 14+
+    DELIVERY = "delivery"  # value: courier | pickup | carrier
+    ADDRESS = "address"  # value: saved address id, or "new"
+    PAYMENT = "payment"  # value: cash | card.<provider>
+    CONFIRM = "confirm"
+    ABANDON = "abandon"
+
+
+class CheckoutCb(CallbackData, prefix="k"):
+    step: CheckoutStep
+    value: str = ""
+
+
+class OrderCb(CallbackData, prefix="o"):
+    number: str
+
+
+class LanguageCb(CallbackData, prefix="l"):
+    code: str
+
+
+class PrivacyAction(StrEnum):
+    EXPORT = "export"
+    FORGET = "forget"  # confirmed deletion
+    KEEP = "keep"  # changed their mind
+
+
+class PrivacyCb(CallbackData, prefix="d"):
+    action: PrivacyAction
+
+
+class StaffAction(StrEnum):
+    CONFIRM = "confirm"
+    SHIP = "ship"
+    CANCEL = "cancel"
+    DELIVERED = "delivered"
+
+
+class StaffCb(CallbackData, prefix="staff"):
+    action: StaffAction
+    number: str

@@ -1,0 +1,271 @@
+"""Inline and reply keyboards. Button texts are translated in the current locale."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.callbacks import (
+    CartAction,
+    CartCb,
+    CheckoutCb,
+    CheckoutStep,
+    LanguageCb,
+    Menu,
+    MenuCb,
+    PartAction,
+    PartCb,
+    PrivacyAction,
+    PrivacyCb,
+    SearchCb,
+    VehicleCb,
+    VehicleStep,
+)
+from bot.i18n import LANGUAGE_NAMES
+
+T = TypeVar("T")
+PAGE_SIZE = 8
+
+
+def page_of(items: Sequence[T], page: int, per_page: int = PAGE_SIZE) -> tuple[Sequence[T], int, int]:
+    """The items of one page; a page number out of range (a stale button) shows the nearest page."""
+    pages = max(1, -(-len(items) // per_page))
+    page = min(max(page, 0), pages - 1)
+    return items[page * per_page : (page + 1) * per_page], page, pages
+
+
+def _pager(builder: InlineKeyboardBuilder, page: int, pages: int, make: Callable[[int], Any]) -> None:
+    if pages <= 1:
+        return
+    row = []
+    if page > 0:
+        row.append(InlineKeyboardButton(text="◀", callback_data=make(page - 1).pack()))
+    row.append(InlineKeyboardButton(text=f"{page + 1}/{pages}", callback_data=make(page).pack()))
+    if page < pages - 1:
+        row.append(InlineKeyboardButton(text="▶", callback_data=make(page + 1).pack()))
+    builder.row(*row)
+
+
+def main_menu() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("🚗 Choose vehicle"), callback_data=MenuCb(item=Menu.VEHICLE))
+    builder.button(text=_("🔍 Search parts"), callback_data=MenuCb(item=Menu.SEARCH))
+    builder.button(text=_("🛒 Cart"), callback_data=MenuCb(item=Menu.CART))
+    builder.button(text=_("📦 My orders"), callback_data=MenuCb(item=Menu.ORDERS))
+    builder.button(text=_("🌐 Language"), callback_data=MenuCb(item=Menu.LANGUAGE))
+    builder.button(text=_("🔒 Privacy"), callback_data=MenuCb(item=Menu.PRIVACY))
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def choice_list(
+    entries: Sequence[tuple[str, Any]],
+    page: int,
+    pages: int,
+    make_page: Callable[[int], Any],
+    extra: Sequence[tuple[str, Any]] = (),
+    columns: int = 2,
+) -> InlineKeyboardMarkup:
+    """Buttons (text, callback data) in columns, a pager, then extra rows."""
+    builder = InlineKeyboardBuilder()
+    for text, data in entries:
+        builder.button(text=text, callback_data=data)
+    builder.adjust(columns)
+    _pager(builder, page, pages, make_page)
+    for text, data in extra:
+        builder.row(InlineKeyboardButton(text=text, callback_data=data.pack()))
+    return builder.as_markup()
+
+
+def vehicle_chosen(vehicle_id: int, can_save: bool) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("📂 Parts by category"), callback_data=VehicleCb(step=VehicleStep.CATEGORIES, id=vehicle_id)
+    )
+    if can_save:
+        builder.button(
+            text=_("⭐ Save to my garage"), callback_data=VehicleCb(step=VehicleStep.SAVE, id=vehicle_id)
+        )
+    builder.button(text=_("🔄 Choose another vehicle"), callback_data=VehicleCb(step=VehicleStep.MAKES))
+    builder.button(text=_("✖ Forget the vehicle"), callback_data=VehicleCb(step=VehicleStep.FORGET))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def search_results(
+    cards: Sequence[Any], lines: Sequence[str], page: int, pages: int, category: int = 0
+) -> InlineKeyboardMarkup:
+    entries = [
+        (text[:64], PartCb(action=PartAction.SHOW, part_id=card.id))
+        for card, text in zip(cards, lines, strict=True)
+    ]
+    return choice_list(entries, page, pages, lambda p: SearchCb(page=p, category=category), columns=1)
+
+
+def part_card(part_id: int, in_stock: bool, analogues: Sequence[tuple[int, str]]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    if in_stock:
+        builder.row(
+            InlineKeyboardButton(
+                text=_("➕ Add to cart"), callback_data=PartCb(action=PartAction.ADD, part_id=part_id).pack()
+            )
+        )
+    for analogue_id, label in analogues[:5]:
+        builder.row(
+            InlineKeyboardButton(
+                text=label[:64], callback_data=PartCb(action=PartAction.SHOW, part_id=analogue_id).pack()
+            )
+        )
+    builder.row(InlineKeyboardButton(text=_("🛒 Cart"), callback_data=CartCb(action=CartAction.SHOW).pack()))
+    return builder.as_markup()
+
+
+def cart(lines: Sequence[Any]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for line in lines:
+        builder.row(
+            InlineKeyboardButton(
+                text="➖", callback_data=CartCb(action=CartAction.LESS, part_id=line.part_id).pack()
+            ),
+            InlineKeyboardButton(
+                text=f"{line.article} × {line.quantity}"[:64],
+                callback_data=PartCb(action=PartAction.SHOW, part_id=line.part_id).pack(),
+            ),
+            InlineKeyboardButton(
+                text="➕", callback_data=CartCb(action=CartAction.MORE, part_id=line.part_id).pack()
+            ),
+            InlineKeyboardButton(
+                text="✖", callback_data=CartCb(action=CartAction.REMOVE, part_id=line.part_id).pack()
+            ),
+        )
+    if lines:
+        builder.row(
+            InlineKeyboardButton(
+                text=_("✅ Checkout"), callback_data=CartCb(action=CartAction.CHECKOUT).pack()
+            )
+        )
+    return builder.as_markup()
+
+
+def share_contact() -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup(
+        keyboard=[[KeyboardButton(text=_("📱 Share my phone number"), request_contact=True)]],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+    )
+
+
+def accept_policy(policy_url: str) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.row(InlineKeyboardButton(text=_("📄 Read the privacy policy"), url=policy_url))
+    builder.row(
+        InlineKeyboardButton(
+            text=_("✅ I accept and I am 14 or older"),
+            callback_data=CheckoutCb(step=CheckoutStep.ACCEPT).pack(),
+        )
+    )
+    builder.row(_abandon())
+    return builder.as_markup()
+
+
+def delivery_methods() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("🚚 Courier to my address"),
+        callback_data=CheckoutCb(step=CheckoutStep.DELIVERY, value="courier"),
+    )
+    builder.button(
+        text=_("🏪 Pickup at the shop"), callback_data=CheckoutCb(step=CheckoutStep.DELIVERY, value="pickup")
+    )
+    builder.button(
+        text=_("📮 Carrier branch"), callback_data=CheckoutCb(step=CheckoutStep.DELIVERY, value="carrier")
+    )
+    builder.adjust(1)
+    builder.row(_abandon())
+    return builder.as_markup()
+
+
+def addresses(saved: Sequence[tuple[int, str]]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for address_id, label in saved[:8]:
+        builder.row(
+            InlineKeyboardButton(
+                text=label[:64],
+                callback_data=CheckoutCb(step=CheckoutStep.ADDRESS, value=str(address_id)).pack(),
+            )
+        )
+    builder.row(
+        InlineKeyboardButton(
+            text=_("➕ A new address"),
+            callback_data=CheckoutCb(step=CheckoutStep.ADDRESS, value="new").pack(),
+        )
+    )
+    builder.row(_abandon())
+    return builder.as_markup()
+
+
+def payment_methods(providers: Sequence[str]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.row(
+        InlineKeyboardButton(
+            text=_("💵 Cash on delivery"),
+            callback_data=CheckoutCb(step=CheckoutStep.PAYMENT, value="cash").pack(),
+        )
+    )
+    for provider in providers:
+        text = _("💳 Card ({provider})").format(provider=provider) if len(providers) > 1 else _("💳 Card")
+        builder.row(
+            InlineKeyboardButton(
+                text=text,
+                callback_data=CheckoutCb(step=CheckoutStep.PAYMENT, value=f"card.{provider}").pack(),
+            )
+        )
+    builder.row(_abandon())
+    return builder.as_markup()
+
+
+def confirm_order() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.row(
+        InlineKeyboardButton(
+            text=_("✅ Place the order"), callback_data=CheckoutCb(step=CheckoutStep.CONFIRM).pack()
+        )
+    )
+    builder.row(_abandon())
+    return builder.as_markup()
+
+
+def pay_link(url: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text=_("💳 Pay by card"), url=url)]])
+
+
+def _abandon() -> InlineKeyboardButton:
+    return InlineKeyboardButton(
+        text=_("✖ Cancel"), callback_data=CheckoutCb(step=CheckoutStep.ABANDON).pack()
+    )
+
+
+def languages(locales: Sequence[str]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for code in locales:
+        builder.button(text=LANGUAGE_NAMES.get(code, code), callback_data=LanguageCb(code=code))
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def my_data() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("⬇ Export my data (JSON)"), callback_data=PrivacyCb(action=PrivacyAction.EXPORT))
+    return builder.as_markup()
+
+
+def forget_me() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("🗑 Yes, delete my account"), callback_data=PrivacyCb(action=PrivacyAction.FORGET))
+    builder.button(text=_("No, keep it"), callback_data=PrivacyCb(action=PrivacyAction.KEEP))
+    builder.adjust(1)
+    return builder.as_markup()

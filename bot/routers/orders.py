@@ -1,0 +1,65 @@
+"""/orders: the customer's orders with their status, and one order's details."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot import texts
+from bot.callbacks import Menu, MenuCb, OrderCb
+from bot.common import show
+from core.customers.models import Customer
+from core.errors import NotFound
+from core.orders.queries import get_order_for, list_orders
+
+SHOWN = 10
+
+
+async def show_orders(event: Message | CallbackQuery, customer: Customer | None, locale: str) -> None:
+    orders = await list_orders(customer) if customer is not None else []
+    if not orders:
+        await show(event, _("You have no orders yet."))
+        return
+    builder = InlineKeyboardBuilder()
+    for order in orders[:SHOWN]:
+        builder.button(
+            text=f"{order.number} · {texts.status_name(order.status)}",
+            callback_data=OrderCb(number=order.number),
+        )
+    builder.adjust(1)
+    lines = [_("<b>Your orders</b>")] + [texts.order_line(order, locale) for order in orders[:SHOWN]]
+    await show(event, "\n".join(lines), builder.as_markup())
+
+
+async def orders_command(message: Message, customer: Customer | None, locale: str) -> None:
+    await show_orders(message, customer, locale)
+
+
+async def orders_button(callback: CallbackQuery, customer: Customer | None, locale: str) -> None:
+    await show_orders(callback, customer, locale)
+
+
+async def order_details(
+    callback: CallbackQuery, callback_data: OrderCb, customer: Customer | None, locale: str
+) -> None:
+    if customer is None:
+        await callback.answer(_("Order not found."), show_alert=True)
+        return
+    try:
+        order = await get_order_for(customer, callback_data.number)
+    except NotFound:
+        # Someone else's order, or a forged button: the same answer either way.
+        await callback.answer(_("Order not found."), show_alert=True)
+        return
+    await show(callback, texts.order_details(order, list(order.lines), locale))
+
+
+def build_router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(orders_command, Command("orders"))
+    router.callback_query.register(orders_button, MenuCb.filter(F.item == Menu.ORDERS))
+    router.callback_query.register(order_details, OrderCb.filter())
+    return router

@@ -1,0 +1,129 @@
+"""Message texts built from core objects, in the current locale (HTML, every value escaped)."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from aiogram.utils.i18n import gettext as _
+
+from core.i18n import format_day, format_price
+
+
+def status_name(status: str) -> str:
+    names = {
+        "new": _("New"),
+        "confirmed": _("Confirmed"),
+        "shipped": _("Shipped"),
+        "delivered": _("Delivered"),
+        "cancelled": _("Cancelled"),
+    }
+    return names.get(str(status), str(status))
+
+
+def delivery_name(method: str) -> str:
+    names = {
+        "courier": _("Courier to your address"),
+        "pickup": _("Pickup at the shop"),
+        "carrier": _("Carrier branch"),
+    }
+    return names.get(str(method), str(method))
+
+
+def payment_name(method: str) -> str:
+    names = {"cash": _("Cash on delivery"), "card": _("Card, on the payment provider's page")}
+    return names.get(str(method), str(method))
+
+
+def payment_state_name(state: str) -> str:
+    names = {
+        "not_required": _("pay on delivery"),
+        "pending": _("awaiting payment"),
+        "paid": _("paid"),
+        "failed": _("payment failed"),
+    }
+    return names.get(str(state), str(state))
+
+
+def part_title(brand: str, article: str, name: str) -> str:
+    return f"{brand} {article} — {name}"
+
+
+def stock_text(stock: int) -> str:
+    return _("In stock: {count}").format(count=stock) if stock > 0 else _("Out of stock")
+
+
+def fits_text(fits: bool | None, vehicle_label: str | None) -> str:
+    if fits is None or not vehicle_label:
+        return _("Choose your vehicle (/vehicle) to see whether this part fits.")
+    if fits:
+        return _("✅ Fits your {vehicle}").format(vehicle=escape(vehicle_label))
+    return _("❌ Does not fit your {vehicle}").format(vehicle=escape(vehicle_label))
+
+
+def part_card(details: Any, locale: str, vehicle_label: str | None) -> str:
+    part = details.part
+    lines = [
+        f"<b>{escape(part.brand)} {escape(part.article)}</b>",
+        escape(part.name),
+    ]
+    if details.category is not None:
+        lines.append(_("Category: {name}").format(name=escape(details.category.name)))
+    lines.append(_("Price: {price}").format(price=format_price(part.price, part.currency, locale)))
+    lines.append(stock_text(part.stock))
+    lines.append(fits_text(details.fits, vehicle_label))
+    if details.oe_numbers:
+        lines.append(_("OE numbers: {numbers}").format(numbers=escape(", ".join(details.oe_numbers[:10]))))
+    if details.analogues:
+        lines.append(_("Analogues: see the buttons below."))
+    return "\n".join(lines)
+
+
+def search_result_line(card: Any, locale: str) -> str:
+    mark = {True: "✅ ", False: "❌ ", None: ""}[card.fits]
+    price = format_price(card.price, card.currency, locale)
+    return f"{mark}{card.brand} {card.article} — {card.name} · {price}"
+
+
+def cart_text(view: Any, locale: str) -> str:
+    if not view.lines:
+        return _("Your cart is empty. Type an article number or a few words to find parts.")
+    rows = [_("<b>Your cart</b>")]
+    for line in view.lines:
+        total = format_price(line.line_total, view.currency, locale)
+        rows.append(
+            f"• {escape(line.brand)} {escape(line.article)} — {escape(line.name)} × {line.quantity} = {total}"
+        )
+    rows.append(_("Subtotal: {amount}").format(amount=format_price(view.subtotal, view.currency, locale)))
+    return "\n".join(rows)
+
+
+def order_line(order: Any, locale: str) -> str:
+    return _("Order {number} of {day}: {status}, {total}").format(
+        number=escape(order.number),
+        day=format_day(order.created_at, locale),
+        status=status_name(order.status),
+        total=format_price(order.total, order.currency, locale),
+    )
+
+
+def order_details(order: Any, lines: list[Any], locale: str) -> str:
+    rows = [
+        _("<b>Order {number}</b>").format(number=escape(order.number)),
+        _("Status: {status}").format(status=status_name(order.status)),
+    ]
+    for line in lines:
+        total = format_price(line.line_total, order.currency, locale)
+        rows.append(
+            f"• {escape(line.brand)} {escape(line.article)} — {escape(line.name)} × {line.quantity} = {total}"
+        )
+    rows.append(_("Delivery: {method}").format(method=delivery_name(order.delivery_method)))
+    if order.tracking_number:
+        rows.append(_("Tracking number: {number}").format(number=escape(order.tracking_number)))
+    rows.append(
+        _("Payment: {method} ({state})").format(
+            method=payment_name(order.payment_method), state=payment_state_name(order.payment_state)
+        )
+    )
+    rows.append(_("Total: {amount}").format(amount=format_price(order.total, order.currency, locale)))
+    return "\n".join(rows)

@@ -1,0 +1,48 @@
+"""New orders and dead letters to the staff Telegram group (settings.bot.staff_chat_id).
+
+The bot area adds buttons (confirm, ship, cancel) through `reply_markup_builder(message)`, which
+returns a Bot API reply_markup for an outgoing message: a dict, an object with `model_dump()`
+(an aiogram InlineKeyboardMarkup), or None.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from core.adapters.telegram import BotApi
+from core.notifications.personal import check_declaration
+from core.notifications.ports import Outgoing, SendResult
+
+ReplyMarkupBuilder = Callable[[Outgoing], Any]
+
+
+class StaffTelegramAdapter:
+    channel = "staff_telegram"
+    processor = "Telegram"
+    purpose = "Posts new orders to the staff Telegram group (customer name, phone and delivery branch)."
+    external = True
+    contact_field = None
+
+    def __init__(self, token: str, api_server: str, chat_id: int, *,
+                 reply_markup_builder: ReplyMarkupBuilder | None = None):
+        self.fields = check_declaration({"name", "phone", "city", "branch"})
+        self.api = BotApi(token, api_server)
+        self.chat_id = chat_id
+        self.reply_markup_builder = reply_markup_builder
+
+    async def send(self, message: Outgoing) -> SendResult:
+        markup = self.reply_markup_builder(message) if self.reply_markup_builder else None
+        sent = await self.api.send_message(self.chat_id, message.text, _as_dict(markup))
+        return SendResult(provider_id=str(sent.get("message_id", "")))
+
+    async def close(self) -> None:
+        await self.api.close()
+
+
+def _as_dict(markup: Any) -> dict | None:
+    if markup is None or isinstance(markup, dict):
+        return markup
+    if hasattr(markup, "model_dump"):  # a pydantic model (aiogram types), without importing aiogram here
+        return markup.model_dump(mode="json", exclude_none=True)
+    raise TypeError(f"reply_markup_builder returned {type(markup).__name__}, not a dict")

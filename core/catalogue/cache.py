@@ -1,0 +1,120 @@
+"""An in-process cache of catalogue reads, dropped whenever the catalogue version changes.
+
+The catalogue only changes through imports (and demo data), which bump `CatalogueState.version`.
+A web process keeps makes, models, vehicles, the category tree and part details in memory and
+asks the database for the version at most once per `VERSION_CHECK_SECONDS`; an import in this
+process drops the cache at once. Prices and stock are never cached (orders change stock).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Hashable
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from core.catalogue import sql
+
+VERSION_CHECK_SECONDS = 1.0
+MAX_ENTRIES = 20_000
+
+T = TypeVar("T")
+
+
+async def current_version(conn: BaseDBAsyncClient | None = None) -> int:
+    rows = await sql.fetch("SELECT MAX(version) AS version FROM catalogue_state", (), conn)
+    return int(rows[0]["version"] or 0) if rows else 0
+
+
+async def bump_version(conn: BaseDBAsyncClient) -> int:
+    """Move the catalogue to a new version (inside the import's transaction)."""
+    now = datetime.now(UTC)
+    # Normally one row; every row moves, so MAX(version) always grows.
+    changed = await sql.execute(
+        "UPDATE catalogue_state SET version = version + 1, updated_at = ?", (now,), conn
+    )
+    if not changed:
+        await sql.execute("INSERT INTO catalogue_state (version, updated_at) VALUES (1, ?)", (now,), conn)
+    return await current_version(conn)
+
+
+def _root(conn: BaseDBAsyncClient) -> BaseDBAsyncClient:
+    # A transaction wraps the process's connection; the cache belongs to the connection itself.
+    while getattr(conn, "_parent", None) is not None:
+        conn = conn._parent
+    return conn
+
+
+class CatalogueCache:
+    def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
+        self.max_entries = max_entries
+        self._entries: OrderedDict[Hashable, Any] = OrderedDict()
+        self._owner: BaseDBAsyncClient | None = None
+        self._version: int | None = None
+        self._checked_at = 0.0
+
+    def invalidate(self) -> None:
+        self._entries.clear()
+        self._version = None
+
+    async def _sync(self) -> None:
+        conn = sql.connection()
+        owner = _root(conn)
+        now = time.monotonic()
+        if (
+            owner is self._owner
+            and self._version is not None
+            and now - self._checked_at < VERSION_CHECK_SECONDS
+        ):
+            return
+        version = await current_version(conn)
+        if owner is not self._owner or version != self._version:
+            # Another database (tests switch engines) or a new import: nothing cached holds.
+            self._entries.clear()
+            self._owner, self._version = owner, version
+        self._checked_at = now
+
+    async def get(self, key: Hashable, load: Callable[[], Awaitable[T]]) -> T:
+        await self._sync()
+        try:
+            self._entries.move_to_end(key)
+            return self._entries[key]
+        except KeyError:
+            pass
+        value = await load()
+        self._entries[key] = value
+        if len(self._entries) > self.max_entries:
+            self._entries.popitem(last=False)
+        return value
+
+
+catalogue_cache = CatalogueCache()
+
+
+def _watch_orm_writes() -> None:
+    # Saves and deletes through the ORM in this process (staff tools, tests) drop the cache at
+    # once; other processes notice imports through the version.
+    from tortoise.signals import Signals
+
+    from core.catalogue.models import Category, CrossReference, Fitment, Make, Part, Vehicle, VehicleModel
+
+    async def forget(*_args, **_kwargs) -> None:
+        catalogue_cache.invalidate()
+
+    for model in (Make, VehicleModel, Vehicle, Category, Part, Fitment, CrossReference):
+        model.register_listener(Signals.post_save, forget)
+        model.register_listener(Signals.post_delete, forget)
+
+
+_watch_orm_writes()
+
+
+async def cached(key: Hashable, load: Callable[[], Awaitable[T]]) -> T:
+    return await catalogue_cache.get(key, load)
+
+
+def invalidate() -> None:
+    catalogue_cache.invalidate()

@@ -1,0 +1,57 @@
+"""How numbers, brands and names are compared: the one place that defines "the same article".
+
+Customers type part numbers the way they see them printed (`0 986-452.041`), copy them from
+Cyrillic keyboards (a Cyrillic `С` looks like a Latin `C`) and mix cases. Everything that stores
+or searches a number goes through `normalise_article`, so an import and a search always agree.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Separators people put inside part numbers: spaces of every kind, dashes of every kind,
+# dots, slashes and underscores.
+_SEPARATORS = " \t\r\n\u00a0\u2007\u202f.-\u2010\u2011\u2012\u2013\u2014\u2212/\\_"
+# Cyrillic letters that look like Latin ones (upper and lower case), plus the Ukrainian І.
+_LOOKALIKES = {
+    "А": "A", "В": "B", "С": "C", "Е": "E", "К": "K", "М": "M", "Н": "H",
+    "О": "O", "Р": "P", "Т": "T", "Х": "X", "І": "I",
+    "а": "A", "в": "B", "с": "C", "е": "E", "к": "K", "м": "M", "н": "H",
+    "о": "O", "р": "P", "т": "T", "х": "X", "і": "I",
+}  # fmt: skip
+_TABLE = str.maketrans({**dict.fromkeys(_SEPARATORS, None), **_LOOKALIKES})
+
+
+def normalise_article(text: str) -> str:
+    """`0 986-452.041` -> `0986452041`; `w 712/75` -> `W71275`; Cyrillic `С` -> Latin `C`."""
+    return text.translate(_TABLE).upper()
+
+
+def brand_key(brand: str) -> str:
+    """The brand half of a part's identity: `Mann-Filter` and `MANN-FILTER` are one brand."""
+    return " ".join(brand.split()).upper()
+
+
+def search_text(brand: str, name: str, article: str, article_norm: str) -> str:
+    """What a word search looks in: brand, name and both spellings of the article, case-folded.
+
+    Stored per part, so word search is case-insensitive for every alphabet on SQLite too
+    (SQLite's LIKE only folds ASCII).
+    """
+    return f"{brand} {name} {article} {article_norm}".casefold()
+
+
+def fold_word(word: str) -> str:
+    """A search word in the form `search_text` stores."""
+    return word.casefold()
+
+
+_SLUG_JUNK = re.compile(r"[^\w]+")
+
+
+def slugify(text: str) -> str:
+    """`Škoda` -> `skoda`, `Brake pads` -> `brake-pads`; Cyrillic stays Cyrillic (URLs allow it)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _SLUG_JUNK.sub("-", plain.casefold()).strip("-_").replace("_", "-")

@@ -1,0 +1,292 @@
+"""The outbox worker: claims due rows, sends each through its channel's adapter, records the outcome.
+
+Outcomes: sent (plus a Disclosure when personal data went to a processor, P7, and a carrier's
+tracking number stored on the order); refused (a `marketing` row without current consent, P6,
+or nobody to send to); retried later with full-jitter exponential backoff
+(`uniform(0, min(cap, base * 2**attempt))`, or the provider's own retry_after); dead after a
+permanent failure or `max_attempts`, with a `dead_letter` alert to the staff channels.
+
+Stopping: `stop()` lets the row in flight finish and gives back the claimed rows not yet tried.
+A worker that dies instead (killed, its task cancelled) leaves its rows leased; another worker
+claims them when the lease runs out. Sends are bounded by `send_timeout` (< the lease), so a live
+worker's row is never claimed by a second one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import os
+import random
+import secrets
+import socket
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from tortoise.transactions import in_transaction
+
+from core.config import Settings
+from core.customers.consents import current_marketing_consent
+from core.customers.models import Customer
+from core.notifications import claims
+from core.notifications.context import message_context, order_facts
+from core.notifications.dead_letters import alert_staff
+from core.notifications.messages import STAFF_CHANNELS, DELIVERY_CHANNEL, UnknownMessage, spec_for
+from core.notifications.models import OutboxMessage, OutboxStatus, Purpose
+from core.notifications.personal import personal_payload
+from core.notifications.ports import Adapter, DeliveryError, Outgoing, PermanentError, SendResult, TransientError
+from core.notifications.render import TemplateProblem, render
+from core.orders.models import Order
+from core.privacy.models import Disclosure
+
+log = logging.getLogger("gearshop.notifications")
+
+DEFAULT_LEASE_SECONDS = 120.0
+
+
+@dataclass
+class _Attempt:
+    # What happened to one row; `adapter`/`personal` say what (if anything) reached a processor.
+    sent: SendResult | None = None
+    error: DeliveryError | None = None
+    refused: str = ""
+    adapter: Adapter | None = None
+    personal: dict | None = None
+
+
+class OutboxWorker:
+    def __init__(self, settings: Settings, adapters: Mapping[str, Adapter], name: str = "", *,
+                 lease_seconds: float = DEFAULT_LEASE_SECONDS, send_timeout: float | None = None,
+                 rng: random.Random | None = None):
+        self.settings = settings
+        self.adapters = dict(adapters)
+        base = name or f"{socket.gethostname()}:{os.getpid()}"
+        # Unique per worker object, so two workers given the same name never share claims.
+        self.name = f"{base[:55]}/{secrets.token_hex(3)}"
+        self.lease_seconds = lease_seconds
+        self.send_timeout = send_timeout if send_timeout is not None else lease_seconds / 2
+        self._random = rng or random.Random()
+        self._stopping = asyncio.Event()
+
+    # ------------------------------------------------------------ running
+
+    async def run_once(self) -> int:
+        """Claim one batch and handle it; returns how many rows were handled."""
+        rows = await claims.claim_due(self.name, limit=self.settings.notifications.batch_size,
+                                      lease_seconds=self.lease_seconds)
+        handled = 0
+        try:
+            for row in rows:
+                if self._stopping.is_set():
+                    break
+                if await self._keep_lease(row):
+                    await self._handle(row)
+                handled += 1
+        finally:
+            # Stopping (or failing) between rows: the rest are given back at once. A cancelled
+            # task does not get here with a usable connection, so its rows wait for the lease.
+            if handled < len(rows) and not _cancelling():
+                await claims.release(rows[handled:], self.name)
+        return handled
+
+    async def run_forever(self) -> None:
+        """Poll until stop(); every `poll_seconds` when idle, at once while there is more."""
+        log.info("outbox worker %s started", self.name)
+        poll = self.settings.notifications.poll_seconds
+        while not self._stopping.is_set():
+            try:
+                handled = await self.run_once()
+            except Exception:  # noqa: BLE001 - a database hiccup must not end the worker
+                log.exception("outbox worker %s: a round failed", self.name)
+                handled = 0
+            if handled < self.settings.notifications.batch_size:
+                await self._pause(poll)
+        log.info("outbox worker %s stopped", self.name)
+
+    def stop(self) -> None:
+        """Ask the worker to finish the row in flight, give back the rest and return."""
+        self._stopping.set()
+
+    async def _pause(self, seconds: float) -> None:
+        try:
+            await asyncio.wait_for(self._stopping.wait(), seconds)
+        except TimeoutError:
+            pass
+
+    # ------------------------------------------------------------ one row
+
+    async def _keep_lease(self, row: OutboxMessage) -> bool:
+        """Renew the lease when what is left of it might not cover a send (slow rows earlier in
+        the batch); False when another worker has taken the row meanwhile."""
+        now = dt.datetime.now(dt.UTC)
+        if row.claimed_until and row.claimed_until - now > dt.timedelta(seconds=self.send_timeout + 5):
+            return True
+        row.claimed_until = now + dt.timedelta(seconds=self.lease_seconds)
+        return bool(await claims.mine(row, self.name).update(claimed_until=row.claimed_until))
+
+    async def _handle(self, row: OutboxMessage) -> None:
+        try:
+            attempt = await self._attempt(row)
+        except (KeyError, ValueError, TypeError, LookupError) as exc:
+            # Our bug or bad data in the row: it will not get better by waiting.
+            log.exception("outbox message %s could not be prepared", row.id)
+            attempt = _Attempt(error=PermanentError(f"cannot prepare the message: {exc}", reached=False))
+        await self._record(row, attempt)
+
+    async def _attempt(self, row: OutboxMessage) -> _Attempt:
+        max_attempts = self.settings.notifications.max_attempts
+        if row.attempts > max_attempts:
+            return _Attempt(error=PermanentError(f"gave up after {row.attempts - 1} attempts", reached=False))
+        try:
+            spec = spec_for(row.kind)
+        except UnknownMessage as exc:
+            return _Attempt(error=PermanentError(str(exc), reached=False))
+        if row.purpose == Purpose.MARKETING and not await _has_marketing_consent(row.customer):
+            return _Attempt(refused="no current marketing consent")
+        adapter = self.adapters.get(row.channel)
+        if adapter is None:
+            return _Attempt(error=PermanentError(f"no adapter for channel {row.channel!r}", reached=False))
+        personal = self._personal(row, adapter, spec.uses)
+        if adapter.contact_field and not personal.get(adapter.contact_field):
+            return _Attempt(refused=f"no {adapter.contact_field} to send to")
+        try:
+            outgoing = await self._outgoing(row, adapter, personal)
+        except TemplateProblem as exc:
+            return _Attempt(error=PermanentError(str(exc), reached=False))
+        attempt = _Attempt(adapter=adapter, personal=personal)
+        try:
+            async with asyncio.timeout(self.send_timeout):
+                attempt.sent = await adapter.send(outgoing)
+        except DeliveryError as exc:
+            attempt.error = exc
+        except TimeoutError:
+            attempt.error = TransientError(f"no answer within {self.send_timeout:g} s")
+        return attempt
+
+    def _personal(self, row: OutboxMessage, adapter: Adapter, uses: frozenset[str]) -> dict:
+        """Only what the adapter declared and the message uses (P7), resolved now."""
+        wanted = adapter.fields & ((uses | {adapter.contact_field}) if adapter.contact_field else uses)
+        if row.channel in STAFF_CHANNELS or row.channel == DELIVERY_CHANNEL:
+            source = row.order or row.customer  # the order's own contact and delivery snapshot
+        else:
+            source = row.customer or row.order  # the customer's current contact data
+        personal = personal_payload(source, wanted)
+        if row.recipient and adapter.contact_field:
+            # An explicit recipient (the old address after a change) replaces the current one.
+            personal[adapter.contact_field] = row.recipient
+        return personal
+
+    async def _outgoing(self, row: OutboxMessage, adapter: Adapter, personal: dict) -> Outgoing:
+        locale = self.settings.shop.default_locale if row.channel in STAFF_CHANNELS else row.locale
+        context = await message_context(self.settings, locale=locale, payload=row.payload or {},
+                                        order=row.order, personal=personal)
+        rendered = render(row.kind, row.channel, locale, context)
+        return Outgoing(
+            message_id=row.id, kind=row.kind, purpose=Purpose(row.purpose), channel=row.channel, locale=locale,
+            personal=dict(personal), subject=rendered.subject, text=rendered.text, html=rendered.html,
+            order=order_facts(row.order),
+        )
+
+    # ------------------------------------------------------------ outcomes
+
+    async def _record(self, row: OutboxMessage, attempt: _Attempt) -> None:
+        now = dt.datetime.now(dt.UTC)
+        released = {"claimed_by": "", "claimed_until": None}
+        retry = (attempt.error is not None and isinstance(attempt.error, TransientError)
+                 and row.attempts < self.settings.notifications.max_attempts)
+        async with in_transaction():
+            if attempt.sent is not None:
+                changed = await claims.mine(row, self.name).update(
+                    status=OutboxStatus.SENT, sent_at=now, last_error="", **released)
+                await self._store_tracking(row, attempt.sent)
+            elif attempt.refused:
+                changed = await claims.mine(row, self.name).update(
+                    status=OutboxStatus.REFUSED, last_error=attempt.refused[:500], **released)
+            elif retry:
+                changed = await self._schedule_retry(row, attempt.error, now, released)
+            else:
+                changed = await self._give_up(row, attempt.error, released)
+            if not retry:
+                # Recorded once per message, when its fate is final.
+                await self._record_disclosure(row, attempt)
+        if not changed:
+            log.warning("outbox message %s: the lease ran out before the result was recorded", row.id)
+
+    async def _schedule_retry(self, row: OutboxMessage, error: DeliveryError, now: dt.datetime,
+                              released: dict) -> int:
+        delay = self._backoff(row.attempts, getattr(error, "retry_after", None))
+        log.info("outbox message %s: %s; retry in %.1f s", row.id, error, delay)
+        return await claims.mine(row, self.name).update(
+            status=OutboxStatus.PENDING, next_attempt_at=now + dt.timedelta(seconds=delay),
+            last_error=str(error)[:500], **released)
+
+    async def _give_up(self, row: OutboxMessage, error: DeliveryError | None, released: dict) -> int:
+        error = error or PermanentError("unknown failure")
+        log.warning("outbox message %s is dead after %s attempt(s): %s", row.id, row.attempts, error)
+        changed = await claims.mine(row, self.name).update(
+            status=OutboxStatus.DEAD, last_error=str(error)[:500], **released)
+        if changed and row.kind != "dead_letter":  # a failed alert does not raise another alert
+            await alert_staff(row, str(error), locale=self.settings.shop.default_locale)
+        return changed
+
+    def _backoff(self, attempts: int, retry_after: float | None) -> float:
+        if retry_after is not None:
+            return max(0.0, retry_after)
+        n = self.settings.notifications
+        return self._random.uniform(0, min(n.backoff_cap_seconds, n.backoff_base_seconds * 2 ** max(0, attempts - 1)))
+
+    async def _store_tracking(self, row: OutboxMessage, result: SendResult) -> None:
+        if result.tracking_number and row.order_id is not None:
+            await Order.filter(id=row.order_id, tracking_number="").update(tracking_number=result.tracking_number)
+
+    async def _record_disclosure(self, row: OutboxMessage, attempt: _Attempt) -> None:
+        # Console adapters are not processors: nothing left the server, nothing to disclose.
+        adapter, personal = attempt.adapter, attempt.personal
+        if adapter is None or not adapter.external or not personal:
+            return
+        if attempt.sent is None and (attempt.error is None or not attempt.error.reached):
+            return
+        customer_id = row.customer_id or (row.order.customer_id if row.order else None)
+        await Disclosure.create(processor=adapter.processor, fields_sent=sorted(personal), purpose=str(row.purpose),
+                                customer_id=customer_id, order_id=row.order_id)
+
+
+def _cancelling() -> bool:
+    task = asyncio.current_task()
+    return bool(task and task.cancelling())
+
+
+async def _has_marketing_consent(customer: Customer | None) -> bool:
+    return customer is not None and await current_marketing_consent(customer)
+
+
+def start_in_process(settings: Settings, adapters: Mapping[str, Adapter] | None = None, *, bot=None,
+                     name: str = "", grace_seconds: float = 10.0) -> asyncio.Task:
+    """Run a worker as a task of the running loop (the web process); the database must be open.
+
+    Cancelling the task stops the worker gracefully: the row in flight gets `grace_seconds` to
+    finish, claimed rows not yet tried are given back. Adapters built here are closed here.
+    """
+    return asyncio.create_task(_serve(settings, adapters, bot, name, grace_seconds), name="outbox-worker")
+
+
+async def _serve(settings: Settings, adapters: Mapping[str, Adapter] | None, bot, name: str, grace: float) -> None:
+    from core.notifications.registry import build_adapters, close_adapters
+
+    owned = adapters is None
+    adapters = build_adapters(settings, bot) if adapters is None else adapters
+    worker = OutboxWorker(settings, adapters, name or f"{socket.gethostname()}:{os.getpid()}:web")
+    run = asyncio.create_task(worker.run_forever(), name=f"outbox-worker {worker.name}")
+    try:
+        await asyncio.shield(run)
+    except asyncio.CancelledError:
+        worker.stop()
+        try:
+            await asyncio.wait_for(run, grace)  # on timeout the run is cancelled: leases recover
+        except TimeoutError:
+            log.warning("outbox worker %s did not stop within %s s", worker.name, grace)
+        raise
+    finally:
+        if owned:
+            await close_adapters(adapters)

@@ -1,0 +1,68 @@
+"""Menus: paginated vehicle choice, /cancel in the middle of a conversation, /privacy, the catalogs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from core.catalogue.models import Make, VehicleModel
+from core.customers.models import Customer
+from core.i18n import LOCALES_DIR
+from tests.bot.conftest import Telegram, button_datas
+from tests.fakes.bot_api import user
+
+BOT_DIR = Path(__file__).resolve().parents[2] / "bot"
+
+
+async def test_makes_come_in_pages_and_a_stale_page_shows_the_nearest(telegram: Telegram, shop):
+    for n in range(20):
+        make = await Make.create(name=f"Make {n:02d}", slug=f"make-{n:02d}")
+        await VehicleModel.create(make=make, name="Only")
+    who = user(9009, "en")
+    await telegram.say(who, "/vehicle")
+    first = telegram.last(who)
+    makes = [d for d in button_datas(first) if d.startswith("v:make:")]
+    assert len(makes) == 8 and "1/3" in str(first.reply_markup)
+    await telegram.press(who, first, "v:makes:0:1")  # ▶
+    assert "2/3" in str(telegram.last(who).reply_markup)
+    await telegram.press_data(who, "v:makes:0:99", telegram.last(who))  # a page that no longer exists
+    assert "3/3" in str(telegram.last(who).reply_markup)
+    assert "Volkswagen" in str(telegram.last(who).reply_markup)
+
+
+async def test_cancel_leaves_checkout_and_typing_searches_again(telegram: Telegram, shop):
+    who = user(9010, "en")
+    await telegram.say(who, "GDB1550")
+    await telegram.press(who, telegram.last(who), "p:show:")
+    await telegram.press(who, telegram.last(who), "p:add:")
+    await telegram.say(who, "/checkout")
+    await telegram.press(who, telegram.last(who), "k:accept")
+    await telegram.say(who, "/cancel")
+    assert "Cancelled. Nothing was changed." in telegram.api.texts_to(who["id"])
+    assert telegram.api.calls_of("sendMessage")[-2].params["reply_markup"] == {"remove_keyboard": True}
+    await telegram.say(who, "GDB1550")
+    assert "Found 1" in telegram.last(who).text
+    await telegram.share_contact(who)  # a contact out of the blue creates nobody
+    assert await Customer.all().count() == 0
+
+
+async def test_privacy_names_the_controller_and_how_to_reach_them(telegram: Telegram, shop):
+    who = user(9011, "ru")
+    await telegram.say(who, "/privacy")
+    text = telegram.last(who).text
+    shop_settings = telegram.settings.shop
+    assert shop_settings.controller_contact in text and shop_settings.controller_address in text
+    assert "Политика конфиденциальности" in text and "/mydata" in text and "/forgetme" in text
+
+
+def test_every_bot_sentence_is_translated():
+    keywords = {"_": None, "N_": None, "text": (2,)}
+    wanted = {message for _, _, message, *_ in extract_from_dir(BOT_DIR, keywords=keywords) if message}
+    assert len(wanted) > 150
+    for locale in ("uk", "ru", "es"):
+        with (LOCALES_DIR / locale / "LC_MESSAGES" / "bot.po").open("rb") as fh:
+            catalog = read_po(fh, locale=locale)
+        missing = [m for m in wanted if not (catalog.get(m) and catalog.get(m).string)]
+        assert missing == [], f"{locale}: {missing[:5]}"

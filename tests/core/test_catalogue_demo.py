@@ -1,0 +1,131 @@
+"""The demo catalogue: deterministic, realistic, loaded through the importer's path."""
+
+import hashlib
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from core.catalogue import search
+from core.catalogue.demo import DemoCatalogue, load_demo, write_csv
+from core.catalogue.importer import import_catalogue
+from core.catalogue.models import CrossReference, Fitment, Part, Vehicle
+
+REPO = Path(__file__).resolve().parents[2]
+KINDS = ("vehicles", "parts", "fitments", "crossrefs")
+DIGEST = """
+import hashlib
+from core.catalogue.demo import DemoCatalogue
+catalogue = DemoCatalogue("tiny", "EUR")
+digest = hashlib.sha256()
+for kind in ("vehicles", "parts", "fitments", "crossrefs"):
+    for row in catalogue.rows(kind):
+        digest.update("\\x1f".join(row).encode() + b"\\n")
+print(digest.hexdigest())
+"""
+
+
+def digest_in_process() -> str:
+    catalogue = DemoCatalogue("tiny", "EUR")
+    digest = hashlib.sha256()
+    for kind in KINDS:
+        for row in catalogue.rows(kind):
+            digest.update("\x1f".join(row).encode() + b"\n")
+    return digest.hexdigest()
+
+
+def test_the_same_size_gives_the_same_catalogue_in_every_process():
+    digests = {digest_in_process()}
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        result = subprocess.run(
+            [sys.executable, "-c", DIGEST], cwd=REPO, env=env, capture_output=True, text=True, check=True
+        )
+        digests.add(result.stdout.strip())
+    assert len(digests) == 1
+
+
+def test_tiny_counts_and_first_rows():
+    catalogue = DemoCatalogue("tiny", "EUR")
+    assert {kind: sum(1 for _ in catalogue.rows(kind)) for kind in KINDS} == {
+        "vehicles": 43, "parts": 844, "fitments": 1912, "crossrefs": 858
+    }  # fmt: skip
+    assert catalogue.vehicles[0] == [
+        "10001",
+        "Volkswagen",
+        "Golf",
+        "VII",
+        "5G1",
+        "CHZD",
+        "999",
+        "70",
+        "petrol",
+        "2012",
+        "2020",
+    ]
+    assert [part.fields[:2] for part in catalogue.parts[:3]] == [
+        ["Jurid", "573823J"], ["Textar", "2582101"], ["Delphi", "LP9083"]
+    ]  # fmt: skip
+
+
+def test_demo_parts_look_like_a_real_catalogue():
+    catalogue = DemoCatalogue("tiny", "EUR")
+    makes = {row[1] for row in catalogue.vehicles}
+    assert {"Volkswagen", "Toyota", "Ford", "BMW", "Lada", "Renault", "Škoda", "Hyundai", "Kia"} <= makes
+    by_brand: dict[str, list[str]] = {}
+    for part in catalogue.parts:
+        by_brand.setdefault(part.fields[0], []).append(part.fields[1])
+    formats = {"TRW": r"(GDB|DF|JTS|JTC)\d{3,5}S?", "NGK": r"(BKR\dE-11|ILKAR\d[A-Z]\d\d|LZKR\d[A-Z]-\d|Y-\d{3}J|U5\d{3}|48\d{3})",
+               "Mann-Filter": r"(W \d{3}/\d\d|HU \d{3} x|C \d\d \d{3}|CUK? \d{4}|WK \d{3}/\d\d)"}  # fmt: skip
+    for brand, pattern in formats.items():
+        assert by_brand[brand] and all(re.fullmatch(pattern, a) for a in by_brand[brand]), brand
+    positions = {part.position for part in catalogue.parts if part.fields[3].startswith("Brakes/")}
+    assert positions == {"front axle", "rear axle"}
+    vag = [number for part in catalogue.parts for maker, number in part.oe_numbers if maker == "VAG"]
+    assert vag and all(re.fullmatch(r"[A-Z]\d0 \d{3} \d{3} [A-Z]", n) for n in vag)
+    assert all(part.vehicles for part in catalogue.parts)
+
+
+def test_prices_are_in_the_shop_currency():
+    eur = DemoCatalogue("tiny", "EUR").parts[0].fields
+    uah = DemoCatalogue("tiny", "UAH").parts[0].fields
+    assert (eur[5], uah[5]) == ("EUR", "UAH")
+    assert 40 < float(uah[4]) / float(eur[4]) < 50
+    assert re.fullmatch(r"\d+", DemoCatalogue("tiny", "JPY").parts[0].fields[4])
+
+
+async def test_loading_twice_duplicates_nothing(db):
+    first = await load_demo("tiny", currency="EUR")
+    assert [(f.name, f.added, f.rejected) for f in first.files] == [
+        ("vehicles.csv", 43, 0), ("parts.csv", 844, 0), ("fitments.csv", 1912, 0), ("crossrefs.csv", 858, 0)
+    ]  # fmt: skip
+    again = await load_demo("tiny", currency="EUR")
+    assert [(f.added, f.updated) for f in again.files] == [(0, 43), (0, 844), (0, 1912), (0, 858)]
+    assert (await Vehicle.all().count(), await Part.all().count(), await Fitment.all().count()) == (
+        43,
+        844,
+        1912,
+    )
+
+
+async def test_an_oe_number_finds_every_brand_of_its_family(db):
+    await load_demo("tiny", currency="EUR")
+    catalogue = DemoCatalogue("tiny", "EUR")
+    family = [p for p in catalogue.parts if p.oe_numbers == catalogue.parts[0].oe_numbers]
+    maker, number = family[0].oe_numbers[0]
+    vehicle = await Vehicle.get(external_id=family[0].vehicles[0])
+
+    page = await search.search_parts(number.replace(" ", "").lower(), vehicle_id=vehicle.id)
+
+    assert {(c.brand, c.article) for c in page.items} == {tuple(p.fields[:2]) for p in family}
+    assert all(c.is_analogue and c.fits for c in page.items)
+    assert await CrossReference.filter(number=number, brand=maker).exists()
+
+
+async def test_csv_files_import_like_the_direct_load(db, tmp_path):
+    counts = write_csv(tmp_path, "tiny", currency="EUR")
+    assert counts == {"vehicles.csv": 43, "parts.csv": 844, "fitments.csv": 1912, "crossrefs.csv": 858}
+    report = await import_catalogue([tmp_path], currency="EUR")
+    assert report.rejects == []
+    assert [f.added for f in report.files] == [43, 844, 1912, 858]
