@@ -23,7 +23,7 @@ class DataKind:
 
 INVENTORY: tuple[DataKind, ...] = (
     DataKind("account", "Account", ("last name", "first name", "patronymic", "phone", "email",
-             "password hash", "language", "car make and model"),
+             "password hash", "language", "car make and model", "display name", "Telegram user id"),
              "To process your orders, support you and tell you about the service.", None),
     DataKind("legal_entity", "Organisation", ("organisation name", "tax id", "KPP"),
              "To issue documents for orders of an organisation.", None),
@@ -32,6 +32,8 @@ INVENTORY: tuple[DataKind, ...] = (
     DataKind("garage", "Garage", ("saved vehicles",), "To show parts that fit your car.", None),
     DataKind("consents", "Consents", ("kind", "policy version", "time", "channel"),
              "To prove what you agreed to and when.", None),
+    DataKind("reviews", "Reviews", ("display name", "rating", "text", "time"),
+             "Public on the part page, under the name you chose for them.", None),
     DataKind("orders", "Orders", ("order lines", "delivery", "payment state", "contact snapshot"),
              "To fulfil orders and keep the records accounting law requires.", None),
     DataKind("audit", "Account history", ("sign-ins", "sign-outs", "changes", "IP address", "time"),

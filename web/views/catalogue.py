@@ -15,6 +15,7 @@ from core.errors import NotFound
 from web.forms import Form, clean_text
 from web.render import redirect, render, url_for
 from web.sessions import current_customer, recall, remember
+from web.views import reviews
 
 MAX_QUERY = 100
 MAX_PAGE = 10_000
@@ -111,10 +112,12 @@ async def category(request: web.Request) -> web.Response:
     return render(request, "category.html", {**vehicle_context(vehicle), "category": found, "result": result})
 
 
-async def part_page(request: web.Request, *, form: Form | None = None, status: int = 200) -> web.Response:
-    """The part with price, stock, fitting vehicles, analogues and OE numbers.
+async def part_page(request: web.Request, *, form: Form | None = None, status: int = 200,
+                    review_form: Form | None = None) -> web.Response:
+    """The part with price, stock, fitting vehicles, analogues, OE numbers and reviews.
 
-    cart_add re-renders it (status 422) with the quantity error by the field.
+    cart_add re-renders it (status 422) with the quantity error by the field; web.views.reviews
+    with the review form's errors.
     """
     part_id = int(request.match_info["part_id"]) if "part_id" in request.match_info else form_part_id(form)
     vehicle = await chosen_vehicle(request)
@@ -125,6 +128,7 @@ async def part_page(request: web.Request, *, form: Form | None = None, status: i
                     for v in details.vehicles],
         "part_url": url_for(request, "part", part_id=details.part.id,
                             query={"vehicle": vehicle.id} if vehicle else None),
+        **await reviews.reviews_context(request, details.part.id, review_form),
     }
     return render(request, "part.html", context, status=status)
 

@@ -1,0 +1,1 @@
+"""Reviews of parts (P15): public, under a display name the customer chooses."""
