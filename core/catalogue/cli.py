@@ -145,8 +145,11 @@ def _price_text(minor: int, currency: str) -> str:
 
 
 def _page_json(args: argparse.Namespace, page) -> dict:
+    from core.catalogue.normalise import readable_text
+
+    # As searched: a byte that was not UTF-8 on the command line must not break the JSON.
     return {
-        "query": args.query,
+        "query": " ".join(readable_text(args.query).split()),
         "vehicle": args.vehicle,
         "category": args.category,
         "total": page.total,

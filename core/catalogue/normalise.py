@@ -28,6 +28,13 @@ def normalise_article(text: str) -> str:
     return text.translate(_TABLE).upper()
 
 
+def readable_text(text: str) -> str:
+    """`text` with control characters and unpaired surrogates turned into spaces."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() or ch.isspace() else " " for ch in text)
+
+
 def brand_key(brand: str) -> str:
     """The brand half of a part's identity: `Mann-Filter` and `MANN-FILTER` are one brand."""
     return " ".join(brand.split()).upper()

@@ -10,8 +10,9 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, TextIO
 
 from babel.numbers import list_currencies
 
@@ -103,46 +104,65 @@ def kind_of(path: Path) -> str:
 
 def read_rows(path: Path, kind: str, count_chars=None) -> Iterator[tuple[int, list[str] | str]]:
     """(line, fields in the documented column order) per row, or (line, reason) for a malformed row."""
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            lines = _counting(handle, count_chars) if count_chars else handle
-            reader = csv.reader(lines)
-            try:
-                header = next(reader, None)
-                positions = _column_positions(path, kind, header)
-                line = reader.line_num
-                width = len(header)
-                for row in reader:
-                    start, line = line + 1, reader.line_num
-                    if len(row) < width:
-                        if not any(field.strip() for field in row):
-                            continue  # a blank line
-                        row += [""] * (width - len(row))  # trailing fields left out: checked as empty
-                    if len(row) == width:
-                        yield start, [row[i].strip() for i in positions]
-                    else:
-                        yield start, f"expected {width} fields, found {len(row)}"
-            except csv.Error as exc:
-                raise CatalogueFileError(f"{path}:{reader.line_num}: unreadable CSV ({exc})") from None
-    except UnicodeDecodeError as exc:
-        raise CatalogueFileError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    with _open_text(path) as handle:
+        reader = csv.reader(_checked_lines(path, handle, count_chars), strict=True)
+        header = _next_row(path, reader, 1)
+        positions = _column_positions(path, kind, header)
+        line = reader.line_num
+        width = len(header)
+        while (row := _next_row(path, reader, line + 1)) is not None:
+            start, line = line + 1, reader.line_num
+            if len(row) < width:
+                if not any(field.strip() for field in row):
+                    continue  # a blank line
+                row += [""] * (width - len(row))  # trailing fields left out: checked as empty
+            if len(row) == width:
+                yield start, [row[i].strip() for i in positions]
+            else:
+                yield start, f"expected {width} fields, found {len(row)}"
 
 
 def check_header(path: Path, kind: str) -> None:
     """Fail before anything is written when a file cannot be imported at all."""
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            header = next(csv.reader(handle), None)
-    except UnicodeDecodeError as exc:
-        raise CatalogueFileError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    except csv.Error as exc:
-        raise CatalogueFileError(f"{path}:1: unreadable CSV ({exc})") from None
+    with _open_text(path) as handle:
+        header = _next_row(path, csv.reader(_checked_lines(path, handle, None), strict=True), 1)
     _column_positions(path, kind, header)
 
 
-def _counting(handle, count_chars) -> Iterator[str]:
-    for text in handle:
-        count_chars(len(text))
+@contextmanager
+def _open_text(path: Path) -> Iterator[TextIO]:
+    """The file as text; bytes that are not UTF-8 become one CatalogueFileError line."""
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            yield handle
+    except UnicodeDecodeError as exc:
+        hint = " (it looks like UTF-16: save it as UTF-8 CSV)" if exc.object[:2] in (b"\xff\xfe", b"\xfe\xff") else ""
+        raise CatalogueFileError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}){hint}") from None
+    except OSError as exc:
+        raise CatalogueFileError(f"{path}: cannot read ({exc.strerror})") from None
+
+
+def _next_row(path: Path, reader, line: int) -> list[str] | None:
+    try:
+        return next(reader, None)
+    except csv.Error as exc:
+        # With strict quoting an unclosed quote runs to the end of the file: name where it began.
+        raise CatalogueFileError(f"{path}:{line}: unreadable CSV ({_csv_problem(exc)})") from None
+
+
+def _csv_problem(exc: csv.Error) -> str:
+    text = str(exc)
+    if text == "unexpected end of data":
+        return "a quoted field that starts in this row is never closed"
+    return text
+
+
+def _checked_lines(path: Path, handle: TextIO, count_chars) -> Iterator[str]:
+    for number, text in enumerate(handle, start=1):
+        if "\x00" in text:
+            raise CatalogueFileError(f"{path}:{number}: a NUL byte: this is not a text CSV file")
+        if count_chars:
+            count_chars(len(text))
         yield text
 
 

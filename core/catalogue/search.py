@@ -17,7 +17,7 @@ from core.catalogue.cache import cached
 from core.catalogue.cards import CARD_COLUMNS, CARD_FROM, PartCard, card_from_row, card_rows, cards
 from core.catalogue.categories import category_ids, category_tree
 from core.catalogue.models import Category, CrossReference, Fitment, Part, Vehicle
-from core.catalogue.normalise import fold_word, normalise_article
+from core.catalogue.normalise import fold_word, normalise_article, readable_text
 from core.catalogue.selector import as_id, get_vehicle
 from core.errors import NotFound, ValidationError
 
@@ -69,7 +69,9 @@ def _check_paging(page: int, per_page: int) -> None:
 
 
 def _clean_query(query: str) -> str:
-    text = " ".join((query or "").split())
+    # Control characters and unpaired surrogates (a NUL from a form, a byte that was not UTF-8 on
+    # a command line) cannot be part of a number or a word, and PostgreSQL refuses them.
+    text = " ".join(readable_text(query or "").split())
     if len(text) > MAX_QUERY_LENGTH:
         raise ValidationError("The search text is too long (at most {max} characters).", max=MAX_QUERY_LENGTH)
     if len(text.split()) > MAX_WORDS:

@@ -12,6 +12,8 @@ from core.catalogue.cache import cached
 from core.catalogue.models import Make, Vehicle, VehicleModel
 from core.errors import NotFound
 
+MAX_EXTERNAL_ID = Vehicle._meta.fields_map["external_id"].max_length
+
 
 def as_id(value: Any) -> int | None:
     """A database id from user input (`"12"` -> 12); None when it cannot be one."""
@@ -89,7 +91,9 @@ async def get_vehicle(vehicle_id: int) -> Vehicle:
 async def find_vehicle(external_id: str) -> Vehicle:
     """A vehicle by its external id (TecDoc KType-like, as catalogue files name it)."""
     key = external_id.strip()
-    vehicle = await Vehicle.get_or_none(external_id=key).select_related("model__make") if key else None
+    # An id that cannot be stored (too long, control characters) names no vehicle.
+    known_shape = 0 < len(key) <= MAX_EXTERNAL_ID and key.isprintable()
+    vehicle = await Vehicle.get_or_none(external_id=key).select_related("model__make") if known_shape else None
     if vehicle is None:
         raise NotFound("There is no vehicle with id “{vehicle}”.", vehicle=external_id)
     return vehicle

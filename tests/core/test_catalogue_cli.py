@@ -108,6 +108,8 @@ def test_search_prints_a_table_without_json(shop):
             "error: no/such/dir: no such file or directory; nothing imported",
         ),
         (["demo-data", "--size", "huge"], "error: unknown size 'huge' (choose tiny, small, large)"),
+        (["search", "x", "--vehicle", "9" * 40], f"error: There is no vehicle with id “{'9' * 40}”."),
+        (["search", "x", "--per-page", "500"], "error: Show between 1 and 100 parts per page."),
     ],
 )
 def test_bad_input_gives_one_line_and_exit_code_2(shop, args, message):
@@ -148,3 +150,15 @@ def test_demo_data_loads_once_with_if_empty(tmp_path):
     again = run_core(config, "demo-data", "--size", "tiny", "--if-empty")
     assert again.stdout.strip() == "the catalogue already has parts: demo data not loaded"
     assert search_json(config, "", "--per-page", "1")["total"] == 844
+
+
+def test_a_query_with_bytes_that_are_not_utf8_still_searches(shop):
+    # A terminal in another encoding: Python hands such bytes over as lone surrogates.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GEARSHOP_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "core", "--config", str(shop.config), "search", b"W 712/75\xff", "--json"],
+        cwd=REPO, env=env, capture_output=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr.decode(errors="replace")
+    found = json.loads(result.stdout)["items"]
+    assert {(item["brand"], item["article"]) for item in found} >= {("Mann-Filter", "W 712/75")}

@@ -164,6 +164,19 @@ async def test_bad_paging_is_refused(catalogue, page, per_page):
         await search.search_parts("", page=page, per_page=per_page)
 
 
+@pytest.mark.parametrize("query", ["W 712\x00/75", "W\u0007712/75", "W 712/75\udcff"])
+async def test_control_characters_and_broken_text_in_a_query_are_ignored(catalogue, query):
+    # A NUL from a form or a non-UTF-8 byte from a terminal: PostgreSQL would refuse them.
+    assert found(await search.search_parts(query)) == OIL_GROUP
+
+
+@pytest.mark.parametrize("external_id", ["1" * 33, "100001\x00", "\udcff", ""])
+async def test_a_vehicle_id_that_cannot_exist_is_not_found(catalogue, external_id):
+    with pytest.raises(NotFound) as caught:
+        await selector.find_vehicle(external_id)
+    assert str(caught.value).startswith("There is no vehicle with id")
+
+
 async def test_over_long_queries_are_refused(catalogue):
     with pytest.raises(ValidationError):
         await search.search_parts("x" * 201)
