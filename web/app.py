@@ -45,6 +45,7 @@ def init_app(settings: Settings, *, start_background: bool = True) -> web.Applic
     app.cleanup_ctx.append(http_client_ctx)
     if start_background:
         app.cleanup_ctx.append(visit_statistics_ctx)
+        app.cleanup_ctx.append(retention_purge_ctx)
     if settings.bot.token and settings.bot.mode == "webhook":
         _setup_bot_webhook(app, settings)
     if start_background and settings.notifications.worker_in_process:
@@ -117,6 +118,17 @@ async def visit_statistics_ctx(app: web.Application) -> AsyncIterator[None]:
                 log.exception("visit statistics failed")
 
     task = asyncio.create_task(write_visits(), name="visit-statistics")
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+async def retention_purge_ctx(app: web.Application) -> AsyncIterator[None]:
+    """P17: the retention purge on its schedule (privacy.purge_interval_minutes), first at start-up."""
+    from core.privacy.retention import purge_forever
+
+    task = asyncio.create_task(purge_forever(app[keys.SETTINGS]), name="retention-purge")
     yield
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
