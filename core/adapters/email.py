@@ -18,7 +18,7 @@ import aiosmtplib
 
 from core.config import EmailSettings
 from core.notifications.personal import check_declaration
-from core.notifications.ports import Outgoing, PermanentError, SendResult, TransientError
+from core.notifications.ports import Outgoing, PermanentError, SendResult, TransientError, processor_name
 
 
 def _clean(name: str, value: str) -> str:
@@ -69,7 +69,7 @@ class SmtpTransport:
 
     @property
     def name(self) -> str:
-        return f"SMTP server {self.settings.host}"
+        return processor_name(f"SMTP server {self.settings.host}")
 
     async def deliver(self, message: EmailMessage) -> None:
         s = self.settings

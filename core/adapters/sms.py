@@ -14,7 +14,7 @@ from urllib.parse import quote, urlsplit
 from core.adapters.http import HttpClient
 from core.config import SmsSettings
 from core.notifications.personal import check_declaration
-from core.notifications.ports import Outgoing, PermanentError, SendResult, TransientError
+from core.notifications.ports import Outgoing, PermanentError, SendResult, TransientError, processor_name
 
 BODY_LIMIT = 1600
 # 20429 too many requests, 20500 internal error, 20503 unavailable, 30001 queue overflow,
@@ -31,7 +31,7 @@ class TwilioSmsAdapter:
     def __init__(self, settings: SmsSettings):
         self.fields = check_declaration({"phone"})
         self.settings = settings
-        self.processor = f"SMS gateway {urlsplit(settings.api_base).hostname or settings.api_base}"
+        self.processor = processor_name(f"SMS gateway {urlsplit(settings.api_base).hostname or settings.api_base}")
         self.http = HttpClient(secrets=(settings.auth_token,))
         credentials = f"{settings.account_sid}:{settings.auth_token}".encode()
         self._authorization = "Basic " + base64.b64encode(credentials).decode("ascii")

@@ -18,6 +18,9 @@ from tortoise.transactions import in_transaction
 
 from core.notifications.models import OutboxMessage, OutboxStatus
 
+# How long a claim holds a row unless the worker says otherwise (`worker --lease-seconds`).
+DEFAULT_LEASE_SECONDS = 120.0
+
 
 def _due(now: dt.datetime) -> Q:
     return Q(status=OutboxStatus.PENDING, next_attempt_at__lte=now) | Q(status=OutboxStatus.SENDING, claimed_until__lt=now)

@@ -7,12 +7,26 @@ import asyncio
 import signal
 
 from core.config import Settings
+from core.notifications.claims import DEFAULT_LEASE_SECONDS
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError("must be more than 0 seconds")
+    return value
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     worker = commands.add_parser("worker", help="send queued notifications until stopped (Ctrl-C / SIGTERM)")
     worker.add_argument("--name", default="", help="worker name in claims (default: host:pid)")
     worker.add_argument("--once", action="store_true", help="send what is due now, then exit")
+    worker.add_argument("--lease-seconds", type=_positive_seconds, default=DEFAULT_LEASE_SECONDS,
+                        help="how long a claimed message stays with this worker; when the worker dies, "
+                             f"another one sends it after that long (default: {DEFAULT_LEASE_SECONDS:g})")
     worker.set_defaults(run=run_worker)
     requeue = commands.add_parser("requeue", help="send a dead or refused outbox message again")
     requeue.add_argument("message_id", type=int)
@@ -26,7 +40,7 @@ async def run_worker(settings: Settings, args: argparse.Namespace) -> int:
 
     async with database(settings.database.url):
         adapters = build_adapters(settings)
-        worker = OutboxWorker(settings, adapters, args.name)
+        worker = OutboxWorker(settings, adapters, args.name, lease_seconds=args.lease_seconds)
         try:
             if args.once:
                 total = 0
@@ -39,7 +53,7 @@ async def run_worker(settings: Settings, args: argparse.Namespace) -> int:
                 loop.add_signal_handler(signum, worker.stop)
             print(f"outbox worker {worker.name} running; Ctrl-C stops it", flush=True)
             await worker.run_forever()
-            print(f"outbox worker {worker.name} stopped", flush=True)
+            print(f"outbox worker {worker.name} stopped; it sent or settled {worker.handled} message(s)", flush=True)
             return 0
         finally:
             await close_adapters(adapters)

@@ -92,6 +92,19 @@ class Adapter(Protocol):
     async def close(self) -> None: ...
 
 
+# Disclosure.processor holds this many characters; the privacy page shows the same names.
+PROCESSOR_NAME_LENGTH = 48
+
+
+def processor_name(name: str) -> str:
+    """A processor's name as it is shown and recorded: at most PROCESSOR_NAME_LENGTH characters
+    (a long SMTP host such as email-smtp.eu-central-1.amazonaws.com is shortened with "…")."""
+    name = " ".join(name.split())
+    if len(name) <= PROCESSOR_NAME_LENGTH:
+        return name
+    return name[: PROCESSOR_NAME_LENGTH - 1] + "…"
+
+
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 _PHONE = re.compile(r"\+?\d[\d ()-]{7,}\d")
 

@@ -32,17 +32,25 @@ from core.customers.models import Customer
 from core.notifications import claims
 from core.notifications.context import message_context, order_facts
 from core.notifications.dead_letters import alert_staff
-from core.notifications.messages import STAFF_CHANNELS, DELIVERY_CHANNEL, UnknownMessage, spec_for
+from core.notifications.messages import DELIVERY_CHANNEL, STAFF_CHANNELS, UnknownMessage, spec_for
 from core.notifications.models import OutboxMessage, OutboxStatus, Purpose
 from core.notifications.personal import personal_payload
-from core.notifications.ports import Adapter, DeliveryError, Outgoing, PermanentError, SendResult, TransientError
+from core.notifications.ports import (
+    Adapter,
+    DeliveryError,
+    Outgoing,
+    PermanentError,
+    SendResult,
+    TransientError,
+    processor_name,
+)
 from core.notifications.render import TemplateProblem, render
 from core.orders.models import Order
 from core.privacy.models import Disclosure
 
 log = logging.getLogger("gearshop.notifications")
 
-DEFAULT_LEASE_SECONDS = 120.0
+DEFAULT_LEASE_SECONDS = claims.DEFAULT_LEASE_SECONDS
 
 
 @dataclass
@@ -68,6 +76,8 @@ class OutboxWorker:
         self.send_timeout = send_timeout if send_timeout is not None else lease_seconds / 2
         self._random = rng or random.Random()
         self._stopping = asyncio.Event()
+        # Rows this worker has handled (sent, refused, retried later or given up) since it started.
+        self.handled = 0
 
     # ------------------------------------------------------------ running
 
@@ -80,12 +90,16 @@ class OutboxWorker:
             for row in rows:
                 if self._stopping.is_set():
                     break
+                # Counted before the send: a row whose handling fails half-way (its result could
+                # not be recorded) is not given back at once but waits for its lease, so a
+                # failing database means one repeat per lease at most, never a tight resend loop.
+                handled += 1
                 if await self._keep_lease(row):
                     await self._handle(row)
-                handled += 1
         finally:
-            # Stopping (or failing) between rows: the rest are given back at once. A cancelled
-            # task does not get here with a usable connection, so its rows wait for the lease.
+            self.handled += handled
+            # Stopping (or failing) between rows: the rows not yet started are given back at once.
+            # A cancelled task does not get here with a usable connection: its rows wait for the lease.
             if handled < len(rows) and not _cancelling():
                 await claims.release(rows[handled:], self.name)
         return handled
@@ -248,8 +262,8 @@ class OutboxWorker:
         if attempt.sent is None and (attempt.error is None or not attempt.error.reached):
             return
         customer_id = row.customer_id or (row.order.customer_id if row.order else None)
-        await Disclosure.create(processor=adapter.processor, fields_sent=sorted(personal), purpose=str(row.purpose),
-                                customer_id=customer_id, order_id=row.order_id)
+        await Disclosure.create(processor=processor_name(adapter.processor), fields_sent=sorted(personal),
+                                purpose=str(row.purpose), customer_id=customer_id, order_id=row.order_id)
 
 
 def _cancelling() -> bool:

@@ -199,3 +199,20 @@ async def test_a_deleted_customers_last_message_goes_only_to_the_given_address(d
     await row.refresh_from_db()
     assert row.status == OutboxStatus.SENT
     assert "to [email=gone@example.com]" in stream.getvalue()
+
+
+async def test_processor_names_fit_the_disclosure_log(db, settings):
+    # Amazon SES: "SMTP server email-smtp.eu-central-1.amazonaws.com" is 49 characters.
+    s = replace_settings(settings, notifications={
+        "email": {"adapter": "smtp", "host": "email-smtp.eu-central-1.amazonaws.com"},
+        "sms": {"adapter": "twilio", "api_base": "https://sms-gateway.a-rather-long-provider-name.example.com",
+                "account_sid": "AC1", "auth_token": "t", "sender": "+1"}})
+    limit = Disclosure._meta.fields_map["processor"].max_length
+    names = {p["channel"]: p["name"] for p in processors(s)}
+    assert names["email"].startswith("SMTP server email-smtp.eu-central-1.amazonaws")
+    assert names["sms"].startswith("SMS gateway sms-gateway.")
+    for name in names.values():
+        assert len(name) <= limit
+        # PostgreSQL refuses a longer value; the privacy page and the log show the same name.
+        stored = await Disclosure.create(processor=name, fields_sent=["email"], purpose="order")
+        assert (await Disclosure.get(id=stored.id)).processor == name

@@ -14,6 +14,7 @@ import io
 from collections import Counter
 
 import pytest
+from tortoise import connections
 
 from core.adapters.sms import TwilioSmsAdapter
 from core.notifications.models import OutboxMessage, OutboxStatus
@@ -215,6 +216,38 @@ async def test_stop_finishes_the_row_in_flight_and_gives_back_the_rest(db, sms_s
     states = [(r.status, r.attempts, r.claimed_by) for r in await OutboxMessage.filter(id__in=[r.id for r in rows]).order_by("id")]
     assert states == [(OutboxStatus.SENT, 1, ""), (OutboxStatus.PENDING, 0, ""), (OutboxStatus.PENDING, 0, "")]
     assert len(twilio.sent) == 1
+
+
+@pytest.fixture
+async def disclosure_log_refusing(db):
+    """The database refuses every new disclosure row (a real refusal: trigger or CHECK constraint)."""
+    conn = connections.get("default")
+    if db.kind == "sqlite":
+        await conn.execute_script("CREATE TRIGGER refuse_disclosure BEFORE INSERT ON disclosure "
+                                  "BEGIN SELECT RAISE(ABORT, 'disclosure log unavailable'); END;")
+        undo = "DROP TRIGGER refuse_disclosure"
+    else:
+        await conn.execute_script("ALTER TABLE disclosure ADD CONSTRAINT refuse_disclosure CHECK (false) NOT VALID")
+        undo = "ALTER TABLE disclosure DROP CONSTRAINT refuse_disclosure"
+    yield
+    await conn.execute_script(undo)
+
+
+async def test_a_send_whose_outcome_cannot_be_recorded_is_not_repeated_at_once(
+        db, disclosure_log_refusing, sms_settings, adapters, twilio):
+    settings = replace_settings(sms_settings, notifications={"poll_seconds": 0.02})
+    order = await make_order(await make_customer())
+    row = await queue("order_shipped", "sms", customer=order.customer, order=order)
+    worker = worker_of(settings, adapters, lease_seconds=30)
+    running = asyncio.create_task(worker.run_forever())
+    await asyncio.sleep(0.5)  # ~25 rounds: a row given back at once would be sent in each
+    worker.stop()
+    await asyncio.wait_for(running, 5)
+    assert len(twilio.sent) == 1
+    await row.refresh_from_db()
+    # Still leased: sent again (once) only when the lease runs out, while the database recovers.
+    assert (row.status, row.attempts) == (OutboxStatus.SENDING, 1)
+    assert row.claimed_until > dt.datetime.now(dt.UTC) + dt.timedelta(seconds=20)
 
 
 async def test_every_send_to_a_processor_is_recorded_as_a_disclosure(db, sms_settings, adapters, twilio):

@@ -6,7 +6,8 @@
 
 It checks HTTP basic auth (account sid + auth token) like Twilio, answers 201 with a message sid,
 and can be told to answer the next request(s) with an error (`twilio.fail(400, 21211, "...")`)
-or to hang until released (`twilio.hang()` / `twilio.release()`).
+or to hang until released (`twilio.hang()` / `twilio.release()`). `twilio.delay = 0.02` makes
+every answer take that long, like a provider across the internet.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class FakeTwilio:
         self._failures: list[tuple[int, dict[str, Any], dict[str, str]]] = []
         self._hanging = False
         self._released = asyncio.Event()
+        self.delay = 0.0  # seconds before each answer
         self._sids = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self.url = ""
@@ -79,6 +81,8 @@ class FakeTwilio:
             return web.json_response({"code": 20003, "message": "Authenticate", "status": 401}, status=401)
         form = {key: str(value) for key, value in (await request.post()).items()}
         self.requests.append(form)
+        if self.delay:
+            await asyncio.sleep(self.delay)
         if self._hanging:
             await self._released.wait()
             if request.transport is None or request.transport.is_closing():
