@@ -18,6 +18,8 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_currency
 from babel.support import NullTranslations, Translations
 
+from core.money import minor_units
+
 LOCALES_DIR = Path(__file__).parent / "locales"
 SUPPORTED = ("en", "uk", "ru", "es")
 DEFAULT = "en"
@@ -60,7 +62,7 @@ def normalise_locale(value: str | None, allowed: tuple[str, ...] = SUPPORTED) ->
 
 
 def format_price(amount_minor: int, currency: str, locale: str) -> str:
-    exponent = 0 if currency in ("JPY", "KRW") else 2
+    exponent = minor_units(currency)
     return format_currency(amount_minor / 10**exponent, currency, locale=normalise_locale(locale))
 
 

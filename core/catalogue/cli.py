@@ -139,9 +139,9 @@ def _whole(text: str, option: str) -> int:
 
 
 def _price_text(minor: int, currency: str) -> str:
-    from core.catalogue.rows import _ZERO_DECIMAL
+    from core.money import decimal_text
 
-    return str(minor) if currency in _ZERO_DECIMAL else f"{minor // 100}.{minor % 100:02d}"
+    return decimal_text(minor, currency)
 
 
 def _page_json(args: argparse.Namespace, page) -> dict:

@@ -25,7 +25,8 @@ from core.catalogue.demo_vehicles import CHAIN_ENGINES, ENGINES, GENERATIONS, OE
 from core.catalogue.importer import ImportReport, RowSource, iter_lines, load_rows
 from core.catalogue.normalise import normalise_article
 from core.catalogue.progress import Progress
-from core.catalogue.rows import _ZERO_DECIMAL, COLUMNS
+from core.catalogue.rows import COLUMNS
+from core.money import decimal_text, minor_units
 
 # Fixed, so the same size gives the same catalogue every year.
 CURRENT_YEAR = 2025
@@ -222,10 +223,12 @@ class DemoCatalogue:
 
     def _price(self, euros: float) -> str:
         amount = max(1.0, euros * self.rate)
-        if self.currency in _ZERO_DECIMAL:
+        digits = minor_units(self.currency)
+        if not digits:
             return str(int(amount))
-        cents = int(amount * 100)
-        return f"{cents // 100}.{cents % 100 // 10}9"
+        step = 10 ** (digits - 1)  # shop prices end in 9: 12.49, not 12.43
+        minor = int(amount * 10**digits) // step * step + 9 * step // 10
+        return decimal_text(minor, self.currency)
 
     def _oe_numbers_for(self, kind: PartKind, vehicles: list[list[str]]) -> list[tuple[str, str]]:
         makers = list(dict.fromkeys(OE_BRANDS[v[1]] for v in vehicles))[:3]

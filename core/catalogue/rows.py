@@ -17,6 +17,7 @@ from typing import NamedTuple, TextIO
 from babel.numbers import list_currencies
 
 from core.catalogue.normalise import brand_key, normalise_article
+from core.money import minor_units
 
 COLUMNS = {
     "vehicles": ("vehicle_id", "make", "model", "generation", "body", "engine_code", "engine_cc", "power_kw", "fuel", "year_from", "year_to"),
@@ -38,7 +39,6 @@ MAX_CATEGORY_DEPTH = 6
 MAX_PRICE_MINOR = 2_000_000_000
 MAX_STOCK = 1_000_000_000
 YEARS = range(1900, 2101)
-_ZERO_DECIMAL = {"JPY", "KRW", "VND", "CLP", "ISK"}
 _CURRENCIES = frozenset(list_currencies())
 _PRICE = re.compile(r"(\d+)(?:\.(\d+))?")
 
@@ -253,10 +253,10 @@ def _currency(value: str) -> str:
 def _price(value: str, currency: str) -> int:
     if not value:
         raise RowError("missing price")
-    decimals = 0 if currency in _ZERO_DECIMAL else 2
+    decimals = minor_units(currency)
     match = _PRICE.fullmatch(value) if value.isascii() else None
     if match is None or len(match.group(2) or "") > decimals:
-        example = "12.50" if decimals else "1250"
+        example = f"12.{'5'.ljust(decimals, '0')}" if decimals else "1250"
         raise RowError(
             f"bad price '{value}' (a number like {example}, no currency sign or thousands separator)"
         )

@@ -18,6 +18,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlencode
 
+from core.money import minor_units
 from core.orders.models import Order
 from core.payments.models import Payment
 from core.payments.ports import (
@@ -27,7 +28,6 @@ from core.payments.ports import (
     InvalidNotification,
     VerifiedNotification,
     check_currency,
-    minor_units,
 )
 
 DEFAULT_CHECKOUT_URL = "https://www.liqpay.ua/api/3/checkout"

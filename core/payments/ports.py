@@ -51,11 +51,6 @@ class PaymentProvider(Protocol):
         ...
 
 
-def minor_units(currency: str) -> int:
-    # Currencies without minor units; the shop's currencies (EUR, UAH, RUB, KZT) have two.
-    return 0 if currency in ("JPY", "KRW") else 2
-
-
 def check_currency(value: object) -> str:
     if not isinstance(value, str) or len(value) != 3 or not value.isascii() or not value.isalpha():
         raise InvalidNotification()

@@ -214,6 +214,8 @@ async def test_strict_imports_a_clean_catalogue(db, tmp_path):
         ("0.99", "EUR", 99),
         ("1500", "JPY", 1500),
         ("7.10", "usd", 710),
+        ("1990", "ISK", 1990),  # no minor units, like JPY
+        ("12.345", "KWD", 12345),  # three decimals
     ],
 )
 async def test_prices_become_minor_units(db, tmp_path, price, currency, expected):
@@ -224,6 +226,29 @@ async def test_prices_become_minor_units(db, tmp_path, price, currency, expected
     await import_catalogue([tmp_path], currency="EUR")
     plug = await part("NGK", "BKR6E")
     assert (plug.price, plug.currency) == (expected, currency.upper())
+
+
+@pytest.mark.parametrize(("price", "currency"), [("19.90", "ISK"), ("12.5", "JPY"), ("1.2345", "KWD")])
+async def test_more_decimals_than_the_currency_has_are_rejected(db, tmp_path, price, currency):
+    (tmp_path / "parts.csv").write_text(
+        f"brand,article,name,category,price,currency,stock,description\nNGK,BKR6E,Spark plug,,{price},{currency},1,\n",
+        encoding="utf-8",
+    )
+    report = await import_catalogue([tmp_path], currency="EUR")
+    assert report.rejects[0].endswith(f"bad price '{price}' (a number like "
+                                      f"{'12.500' if currency == 'KWD' else '1250'}, no currency sign or thousands separator)")
+    assert not await Part.exists()
+
+
+def test_import_display_and_payment_agree_on_minor_units():
+    # One price read from a file, shown on a page and sent to a bank is one amount.
+    from core.i18n import format_price
+    from core.money import decimal_text
+
+    assert format_price(1990, "ISK", "en").endswith("1,990")
+    assert decimal_text(1990, "ISK") == "1990"
+    assert format_price(12345, "KWD", "en").endswith("12.345")
+    assert decimal_text(1250, "EUR") == "12.50" and decimal_text(-5, "EUR") == "-0.05"
 
 
 async def test_columns_are_found_by_name_and_extra_ones_are_ignored(db, tmp_path):

@@ -367,3 +367,20 @@ def test_providers_are_built_from_configuration(card_settings):
     assert providers["liqpay"].checkout_url == "https://www.liqpay.ua/api/3/checkout"
     with pytest.raises(ValueError):
         build_providers(card_settings, "")
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "sent"), [(1250, "EUR", "12.50"), (1990, "ISK", "1990"), (12345, "KWD", "12.345")]
+)
+async def test_liqpay_amounts_have_the_currencys_minor_units(amount, currency, sent):
+    # The same digits the importer read the price with and the shop displays it with.
+    import base64
+    import json
+
+    liqpay = LiqPayProvider(PUBLIC, PRIVATE)
+    payment = Payment(provider="liqpay", reference="pay-minor", amount=amount, currency=currency)
+    url = await liqpay.start(payment, Order(number="GS-AAAA-BBBB", locale="en"), return_url="http://r", notify_url="http://n")
+    data = parse_qs(urlsplit(url).query)["data"][0]
+    assert json.loads(base64.b64decode(data))["amount"] == sent
+    body = {"payment_id": 5, "order_id": "pay-minor", "status": "success", "amount": float(sent), "currency": currency}
+    assert liqpay.verify(liqpay_fields(PRIVATE, body)).amount == amount
