@@ -4,7 +4,8 @@ On a `delivery` outbox row (written when a carrier order is confirmed) the adapt
 `InternetDocument.save` with the shop's sender references and the recipient's name, phone, city
 and branch — nothing else about the customer. The waybill number (`data[0].IntDocNumber`) comes
 back as the tracking number, which the worker stores on the order; the customer receives it with
-order_shipped. `success: false` is permanent (the request is wrong); HTTP 429/5xx transient.
+order_shipped. `success: false` is permanent (the request is wrong); HTTP 429/5xx transient. No
+waybill is made for an order cancelled meanwhile, nor for one in another currency than UAH.
 """
 
 from __future__ import annotations
@@ -39,6 +40,14 @@ class NovaPoshtaAdapter:
         if order.tracking_number:
             # A repeat after a crash: the waybill exists already, do not make a second one.
             return SendResult(tracking_number=order.tracking_number)
+        if order.status == "cancelled":
+            # Confirmed, then cancelled before the waybill was made (e.g. while the API was down).
+            raise PermanentError(f"order {order.number} was cancelled; no waybill made", reached=False)
+        if order.currency != "UAH":
+            # The declared value and the cash to collect are hryvnias; another currency's amount
+            # would be declared (and collected) as if it were hryvnias.
+            raise PermanentError(f"Nova Poshta takes amounts in UAH, order {order.number} is in {order.currency}",
+                                 reached=False)
         missing = NEEDED - message.personal.keys()
         if missing:
             raise PermanentError(f"the order lacks {', '.join(sorted(missing))} for the waybill", reached=False)

@@ -53,6 +53,8 @@ async def change_status(order: Order, to_status: OrderStatus | str, *, actor: st
         current = await Order.get_or_none(id=order.id)
         if current is None:
             raise NotFound("This order does not exist.")
+        if target is OrderStatus.SHIPPED and not tracking:
+            tracking = current.tracking_number  # the carrier's waybill, stored when it was made
         _check_transition(current, target, tracking)
         changes = {"status": target, "updated_at": timezone.now()}
         if target is OrderStatus.SHIPPED:

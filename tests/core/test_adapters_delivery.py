@@ -10,7 +10,7 @@ import pytest
 from core.adapters.delivery import NovaPoshtaAdapter
 from core.notifications.models import OutboxMessage, OutboxStatus
 from core.notifications.worker import OutboxWorker
-from core.orders.models import DeliveryMethod, Order
+from core.orders.models import DeliveryMethod, Order, OrderStatus
 from core.privacy.models import Disclosure
 from tests.conftest import replace_settings
 from tests.core.notifications_factories import console_adapters, make_customer, make_order, queue
@@ -123,3 +123,17 @@ async def test_only_carrier_orders_get_a_waybill(db, shop, novaposhta):
     await OutboxWorker(settings, adapters, "np").run_once()
     await row.refresh_from_db()
     assert row.status == OutboxStatus.DEAD and novaposhta.requests == []
+
+
+async def test_no_waybill_for_an_order_cancelled_meanwhile_or_not_in_hryvnias(db, shop, novaposhta):
+    settings, adapters, _ = shop
+    cancelled = await make_order(await make_customer(), status=OrderStatus.CANCELLED)
+    in_euros = await make_order(await make_customer(), currency="EUR")
+    rows = [await queue("order_confirmed", "delivery", order=order) for order in (cancelled, in_euros)]
+    await OutboxWorker(settings, adapters, "np").run_once()
+    for row in rows:
+        await row.refresh_from_db()
+        assert row.status == OutboxStatus.DEAD
+    assert "cancelled" in rows[0].last_error and "UAH" in rows[1].last_error
+    assert novaposhta.requests == []  # nothing declared, no cash collected in the wrong currency
+    assert not await Disclosure.exists()

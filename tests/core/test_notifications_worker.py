@@ -100,6 +100,29 @@ async def test_provider_500_is_retried_later_with_backoff(db, sms_settings, adap
     assert len(twilio.sent) == 1
 
 
+async def test_retries_wait_a_full_jitter_exponential_backoff(db, sms_settings, adapters, twilio):
+    # uniform(0, min(cap, base * 2 ** (attempt - 1))): spread over the whole window, which doubles
+    # with each attempt until the cap.
+    settings = replace_settings(sms_settings, notifications={
+        "batch_size": 50, "backoff_base_seconds": 60.0, "backoff_cap_seconds": 200.0})
+    order = await make_order(await make_customer())
+    rows = [await queue("order_confirmed", "sms", customer=order.customer, order=order) for _ in range(40)]
+    twilio.fail(503, None, "Service Unavailable", times=40 * 3)
+    worker = worker_of(settings, adapters)
+    for attempt, window in ((1, 60.0), (2, 120.0), (3, 200.0)):
+        await make_due(*rows)
+        before = dt.datetime.now(dt.UTC)
+        assert await worker.run_once() == 40
+        after = dt.datetime.now(dt.UTC)
+        waits = []
+        for row in await OutboxMessage.filter(id__in=[r.id for r in rows]):
+            assert (row.status, row.attempts) == (OutboxStatus.PENDING, attempt)
+            waits.append((row.next_attempt_at - before).total_seconds())
+            assert row.next_attempt_at - after <= dt.timedelta(seconds=window)
+        assert min(waits) < window / 4 and max(waits) > window * 3 / 4, (attempt, sorted(waits))
+    assert twilio.sent == []
+
+
 async def test_provider_400_dead_letters_the_row_and_alerts_staff(db, sms_settings, adapters, twilio):
     customer = await make_customer()
     order = await make_order(customer)
