@@ -71,6 +71,7 @@ class BotSettings:
     staff_chat_id: int = 0
     staff_user_ids: tuple[int, ...] = ()
     updates_per_minute_per_user: int = 60
+    payments_provider_token: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,8 +193,10 @@ def load_settings(path: str | os.PathLike[str] | None = None, environ: typing.Ma
         raise ConfigError(f"{source}: file not found") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{source}: not valid TOML: {exc}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{source}: cannot read: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{source}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        raise ConfigError(f"{source}: cannot read: {exc.strerror or exc}") from None
     _apply_environment(raw, environ, source)
     settings = _build(Settings, raw, (), source)
     settings = dataclasses.replace(settings, source=source)
@@ -206,12 +209,28 @@ def _apply_environment(raw: dict[str, Any], environ: typing.Mapping[str, str], s
         if not name.startswith(ENV_PREFIX) or "__" not in name or name == "GEARSHOP_CONFIG":
             continue
         parts = [p.lower() for p in name[len(ENV_PREFIX):].split("__")]
+        _check_environment_key(name, parts, source)
         target = raw
         for part in parts[:-1]:
             target = target.setdefault(part, {})
             if not isinstance(target, dict):
                 raise ConfigError(f"{source}: environment variable {name}: [{part}] is not a table")
         target[parts[-1]] = _EnvText(value)
+
+
+def _check_environment_key(name: str, parts: list[str], source: str) -> None:
+    """The variable must name a key of the settings: say which variable when it does not."""
+    kind: Any = Settings
+    for depth, part in enumerate(parts):
+        key = ".".join(parts[: depth + 1])
+        fields = {f.name for f in dataclasses.fields(kind) if f.name != "source"}
+        if part not in fields:
+            raise ConfigError(f"{source}: environment variable {name} names unknown key '{key}'")
+        kind = typing.get_type_hints(kind)[part]
+        if depth < len(parts) - 1 and not dataclasses.is_dataclass(kind):
+            raise ConfigError(f"{source}: environment variable {name}: '{key}' is a value, not a table")
+    if dataclasses.is_dataclass(kind):
+        raise ConfigError(f"{source}: environment variable {name} names the table [{'.'.join(parts)}], not a key")
 
 
 class _EnvText(str):

@@ -86,6 +86,31 @@ def test_bad_environment_value_names_the_key(tmp_path):
         load_settings(path, environ={"GEARSHOP_WEB__NOPE": "1"})
 
 
+@pytest.mark.parametrize(
+    ("variable", "message"),
+    [
+        ("GEARSHOP_WEB__PROT", "environment variable GEARSHOP_WEB__PROT names unknown key 'web.prot'"),
+        ("GEARSHOP_WBE__PORT", "environment variable GEARSHOP_WBE__PORT names unknown key 'wbe'"),
+        ("GEARSHOP_SHOP__NAME__FULL", "environment variable GEARSHOP_SHOP__NAME__FULL: 'shop.name' is a value, not a table"),
+        ("GEARSHOP_NOTIFICATIONS__EMAIL", "environment variable GEARSHOP_NOTIFICATIONS__EMAIL names the table [notifications.email], not a key"),
+    ],
+)  # fmt: skip
+def test_a_misspelt_environment_variable_is_named(tmp_path, variable, message):
+    # The key is not in the file, so the message must say where it came from.
+    path = write(tmp_path, "")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path, environ={variable: "1", "GEARSHOP_REQUIRE_SERVICES": "1"})
+    assert str(caught.value) == f"{path}: {message}"
+
+
+def test_a_file_that_is_not_utf8_text_is_named(tmp_path):
+    path = tmp_path / "shop.toml"
+    path.write_bytes('[shop]\nname = "Запчасти"\n'.encode("cp1251"))
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path, environ={})
+    assert str(caught.value) == f"{path}: not UTF-8 text (invalid continuation byte at byte 15)"
+
+
 def test_gearshop_config_names_another_file(tmp_path):
     path = write(tmp_path, '[shop]\nname = "Recambios"\n')
     assert load_settings(environ={"GEARSHOP_CONFIG": str(path)}).shop.name == "Recambios"
@@ -112,3 +137,35 @@ def test_bad_config_on_the_command_line_is_one_line_without_traceback(tmp_path):
     assert "Traceback" not in result.stderr
     assert result.stderr.strip().count("\n") == 0
     assert "web.port" in result.stderr and "shop.toml" in result.stderr
+
+
+BAD_CONFIGS = {
+    "unknown key": ("[shop]\nnmae = 'x'\n", {}, "unknown key 'shop.nmae'"),
+    "wrong type": ("[web]\nport = '80'\n", {}, "key 'web.port' must be a whole number"),
+    "bad value": ("[web]\nport = 99999\n", {}, "key 'web.port' must be between 1 and 65535"),
+    "missing secret": ("[web]\nhttps = true\n", {}, "key 'web.session_key' is a required secret"),
+    "malformed": ("[web\nport = 1\n", {}, "not valid TOML"),
+    "missing file": (None, {}, "file not found"),
+    "bad environment": ("", {"GEARSHOP_WEB__PORT": "abc"}, "key 'web.port' (from the environment) must be a whole number"),
+}
+
+
+def _start(tmp_path, program: list[str], case: str) -> subprocess.CompletedProcess:
+    text, extra_env, _ = BAD_CONFIGS[case]
+    path = tmp_path / "shop.toml"
+    if text is not None:
+        path.write_text(f'[database]\nurl = "sqlite://{tmp_path}/shop.sqlite3"\n{text}', encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GEARSHOP_")}
+    env.update(extra_env, GEARSHOP_CONFIG=str(path))
+    return subprocess.run([sys.executable, "-m", *program], capture_output=True, text=True, cwd=ROOT, env=env,
+                          timeout=60)  # fmt: skip
+
+
+@pytest.mark.parametrize("case", list(BAD_CONFIGS))
+@pytest.mark.parametrize("program", [["core", "migrate"], ["web"], ["bot"]], ids=["core", "web", "bot"])
+def test_every_entry_point_stops_on_bad_config_with_one_line(tmp_path, program, case):
+    result = _start(tmp_path, program, case)
+    assert result.returncode == 2, result.stdout
+    assert result.stdout == "" and "Traceback" not in result.stderr
+    [line] = result.stderr.splitlines()
+    assert str(tmp_path / "shop.toml") in line and BAD_CONFIGS[case][2] in line
