@@ -44,6 +44,7 @@ from bot.routers import (
     language,
     orders,
     part,
+    payments,
     privacy,
     search,
     staff,
@@ -57,6 +58,7 @@ log = logging.getLogger(__name__)
 # Customer routers answer messages in private chats only; the staff router works in the group.
 CUSTOMER_ROUTERS = (
     start,
+    payments,  # before the conversations: a successful payment is recorded in any state
     language,
     vehicle,
     part,

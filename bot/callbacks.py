@@ -90,6 +90,11 @@ class OrderCb(CallbackData, prefix="o"):
     number: str
 
 
+class PayCb(CallbackData, prefix="pay"):
+    # Pay a card order that is still unpaid (a new invoice or a new provider page link).
+    number: str
+
+
 class LanguageCb(CallbackData, prefix="l"):
     code: str
 

@@ -26,6 +26,7 @@ from bot.callbacks import (
     VehicleStep,
 )
 from bot.i18n import LANGUAGE_NAMES
+from core.payments.telegram import TELEGRAM_PAYMENTS
 
 T = TypeVar("T")
 PAGE_SIZE = 8
@@ -38,28 +39,32 @@ def page_of(items: Sequence[T], page: int, per_page: int = PAGE_SIZE) -> tuple[S
     return items[page * per_page : (page + 1) * per_page], page, pages
 
 
-def _pager(builder: InlineKeyboardBuilder, page: int, pages: int, make: Callable[[int], Any]) -> None:
+def _pager(page: int, pages: int, make: Callable[[int], Any]) -> list[list[InlineKeyboardButton]]:
     if pages <= 1:
-        return
+        return []
     row = []
     if page > 0:
         row.append(InlineKeyboardButton(text="◀", callback_data=make(page - 1).pack()))
     row.append(InlineKeyboardButton(text=f"{page + 1}/{pages}", callback_data=make(page).pack()))
     if page < pages - 1:
         row.append(InlineKeyboardButton(text="▶", callback_data=make(page + 1).pack()))
-    builder.row(*row)
+    return [row]
 
 
 def main_menu() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(text=_("🚗 Choose vehicle"), callback_data=MenuCb(item=Menu.VEHICLE))
-    builder.button(text=_("🔍 Search parts"), callback_data=MenuCb(item=Menu.SEARCH))
-    builder.button(text=_("🛒 Cart"), callback_data=MenuCb(item=Menu.CART))
-    builder.button(text=_("📦 My orders"), callback_data=MenuCb(item=Menu.ORDERS))
-    builder.button(text=_("🌐 Language"), callback_data=MenuCb(item=Menu.LANGUAGE))
-    builder.button(text=_("🔒 Privacy"), callback_data=MenuCb(item=Menu.PRIVACY))
-    builder.adjust(2)
-    return builder.as_markup()
+    return choice_list(
+        [
+            (_("🚗 Choose vehicle"), MenuCb(item=Menu.VEHICLE)),
+            (_("🔍 Search parts"), MenuCb(item=Menu.SEARCH)),
+            (_("🛒 Cart"), MenuCb(item=Menu.CART)),
+            (_("📦 My orders"), MenuCb(item=Menu.ORDERS)),
+            (_("🌐 Language"), MenuCb(item=Menu.LANGUAGE)),
+            (_("🔒 Privacy"), MenuCb(item=Menu.PRIVACY)),
+        ],
+        0,
+        1,
+        lambda page: MenuCb(item=Menu.VEHICLE),
+    )
 
 
 def choice_list(
@@ -70,30 +75,25 @@ def choice_list(
     extra: Sequence[tuple[str, Any]] = (),
     columns: int = 2,
 ) -> InlineKeyboardMarkup:
-    """Buttons (text, callback data) in columns, a pager, then extra rows."""
-    builder = InlineKeyboardBuilder()
-    for text, data in entries:
-        builder.button(text=text, callback_data=data)
-    builder.adjust(columns)
-    _pager(builder, page, pages, make_page)
-    for text, data in extra:
-        builder.row(InlineKeyboardButton(text=text, callback_data=data.pack()))
-    return builder.as_markup()
+    """Buttons (text, callback data) in columns, a pager, then extra rows.
+
+    Rows are built directly: aiogram's InlineKeyboardBuilder deep-copies the whole keyboard for
+    every button added, which made a 40-button list cost milliseconds (see docs/benchmarks.md).
+    """
+    buttons = [InlineKeyboardButton(text=text, callback_data=data.pack()) for text, data in entries]
+    rows = [buttons[start : start + columns] for start in range(0, len(buttons), columns)]
+    rows += _pager(page, pages, make_page)
+    rows += [[InlineKeyboardButton(text=text, callback_data=data.pack())] for text, data in extra]
+    return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
 def vehicle_chosen(vehicle_id: int, can_save: bool) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(
-        text=_("📂 Parts by category"), callback_data=VehicleCb(step=VehicleStep.CATEGORIES, id=vehicle_id)
-    )
+    entries = [(_("📂 Parts by category"), VehicleCb(step=VehicleStep.CATEGORIES, id=vehicle_id))]
     if can_save:
-        builder.button(
-            text=_("⭐ Save to my garage"), callback_data=VehicleCb(step=VehicleStep.SAVE, id=vehicle_id)
-        )
-    builder.button(text=_("🔄 Choose another vehicle"), callback_data=VehicleCb(step=VehicleStep.MAKES))
-    builder.button(text=_("✖ Forget the vehicle"), callback_data=VehicleCb(step=VehicleStep.FORGET))
-    builder.adjust(1)
-    return builder.as_markup()
+        entries.append((_("⭐ Save to my garage"), VehicleCb(step=VehicleStep.SAVE, id=vehicle_id)))
+    entries.append((_("🔄 Choose another vehicle"), VehicleCb(step=VehicleStep.MAKES)))
+    entries.append((_("✖ Forget the vehicle"), VehicleCb(step=VehicleStep.FORGET)))
+    return choice_list(entries, 0, 1, lambda page: VehicleCb(step=VehicleStep.MAKES), columns=1)
 
 
 def search_results(
@@ -216,8 +216,12 @@ def payment_methods(providers: Sequence[str]) -> InlineKeyboardMarkup:
             callback_data=CheckoutCb(step=CheckoutStep.PAYMENT, value="cash").pack(),
         )
     )
+    pages = [provider for provider in providers if provider != TELEGRAM_PAYMENTS]
     for provider in providers:
-        text = _("💳 Card ({provider})").format(provider=provider) if len(providers) > 1 else _("💳 Card")
+        if provider == TELEGRAM_PAYMENTS:
+            text = _("💳 Card, in Telegram")
+        else:
+            text = _("💳 Card ({provider})").format(provider=provider) if len(pages) > 1 else _("💳 Card")
         builder.row(
             InlineKeyboardButton(
                 text=text,

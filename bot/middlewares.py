@@ -124,7 +124,7 @@ class ThrottleUsers(BaseMiddleware):
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user: User | None = data.get("event_from_user")
-        if user is None or self.per_minute <= 0:
+        if user is None or self.per_minute <= 0 or is_payment(event):
             return await handler(event, data)
         count = await self.counter.count_update(user.id, self.WINDOW_SECONDS)
         if count <= self.per_minute:
@@ -136,6 +136,14 @@ class ThrottleUsers(BaseMiddleware):
         elif event.message is not None and count == self.per_minute + 1:
             await event.message.answer(sentence)
         return None
+
+
+def is_payment(event: TelegramObject) -> bool:
+    """Telegram Payments' updates are never throttled: the money is being (or was) taken."""
+    assert isinstance(event, Update)
+    return event.pre_checkout_query is not None or (
+        event.message is not None and event.message.successful_payment is not None
+    )
 
 
 # ---------------------------------------------------------------- customer

@@ -8,6 +8,7 @@ from typing import Any
 from aiogram.utils.i18n import gettext as _
 
 from core.i18n import format_day, format_price
+from core.payments.telegram import TELEGRAM_PAYMENTS
 
 
 def status_name(status: str) -> str:
@@ -30,7 +31,9 @@ def delivery_name(method: str) -> str:
     return names.get(str(method), str(method))
 
 
-def payment_name(method: str) -> str:
+def payment_name(method: str, provider: str = "") -> str:
+    if str(method) == "card" and provider == TELEGRAM_PAYMENTS:
+        return _("Card, in Telegram's payment form")
     names = {"cash": _("Cash on delivery"), "card": _("Card, on the payment provider's page")}
     return names.get(str(method), str(method))
 
@@ -120,10 +123,14 @@ def order_details(order: Any, lines: list[Any], locale: str) -> str:
     rows.append(_("Delivery: {method}").format(method=delivery_name(order.delivery_method)))
     if order.tracking_number:
         rows.append(_("Tracking number: {number}").format(number=escape(order.tracking_number)))
-    rows.append(
-        _("Payment: {method} ({state})").format(
-            method=payment_name(order.payment_method), state=payment_state_name(order.payment_state)
+    method = payment_name(order.payment_method, order.payment_provider)
+    if order.payment_method == "cash":
+        rows.append(_("Payment: {method}").format(method=method))
+    else:
+        rows.append(
+            _("Payment: {method} ({state})").format(
+                method=method, state=payment_state_name(order.payment_state)
+            )
         )
-    )
     rows.append(_("Total: {amount}").format(amount=format_price(order.total, order.currency, locale)))
     return "\n".join(rows)

@@ -20,7 +20,7 @@ from bot.callbacks import CheckoutCb, CheckoutStep
 from bot.common import show
 from bot.filters import HAS_TEXT
 from bot.i18n import error_text
-from bot.payments import card_payment_link
+from bot.payments import card_payment_link, card_providers, send_invoice
 from bot.states import Checkout
 from core.carts.service import CartOwner, get_cart_view
 from core.config import Settings
@@ -32,6 +32,7 @@ from core.i18n import format_price
 from core.orders.checkout import DeliveryChoice, PaymentChoice, place_order
 from core.orders.models import Channel, DeliveryMethod, PaymentMethod
 from core.orders.shipping import shipping_price
+from core.payments.telegram import TELEGRAM_PAYMENTS
 
 MAX_TEXT = 200
 AFTER_CONTACT = (
@@ -149,7 +150,7 @@ async def carrier_branch_typed(message: Message, state: FSMContext, settings: Se
 
 async def ask_payment(event: Message | CallbackQuery, state: FSMContext, settings: Settings) -> None:
     await state.set_state(Checkout.payment)
-    await show(event, _("How will you pay?"), keyboards.payment_methods(settings.payments.providers))
+    await show(event, _("How will you pay?"), keyboards.payment_methods(card_providers(settings)))
 
 
 async def payment_chosen(
@@ -161,7 +162,7 @@ async def payment_chosen(
     locale: str,
 ) -> None:
     method, _dot, provider = callback_data.value.partition(".")
-    if method not in ("cash", "card") or (method == "card" and provider not in settings.payments.providers):
+    if method not in ("cash", "card") or (method == "card" and provider not in card_providers(settings)):
         await callback.answer(_("This button is no longer valid."), show_alert=True)
         return
     # The key is made here, once per confirmation: every tap on "Place the order" reuses it.
@@ -185,7 +186,8 @@ async def summary(customer: Customer, data: dict, settings: Settings, locale: st
             )
         )
     rows.append(_("Shipping: {amount}").format(amount=format_price(shipping, view.currency, locale)))
-    rows.append(_("Payment: {method}").format(method=texts.payment_name(data["payment_method"])))
+    method_name = texts.payment_name(data["payment_method"], data.get("provider", ""))
+    rows.append(_("Payment: {method}").format(method=method_name))
     rows.append(
         _("Total: {amount}").format(amount=format_price(view.subtotal + shipping, view.currency, locale))
     )
@@ -226,6 +228,13 @@ async def confirmed(
         "Thank you! Order {number} is placed. Total: {total}. We will tell you here when it is confirmed "
         "and shipped."
     ).format(number=escape(order.number), total=format_price(order.total, order.currency, locale))
+    if order.payment_provider == TELEGRAM_PAYMENTS:
+        text += "\n" + _(
+            "Pay with the invoice below: the card is typed into Telegram's payment form, not sent to the shop."
+        )
+        await show(callback, text)
+        await send_invoice(callback.bot, callback.from_user.id, order, settings)
+        return
     markup = None
     if order.payment_method == PaymentMethod.CARD:
         url = await card_payment_link(order, providers, settings)

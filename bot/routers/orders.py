@@ -9,10 +9,11 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot import texts
-from bot.callbacks import Menu, MenuCb, OrderCb
+from bot.callbacks import Menu, MenuCb, OrderCb, PayCb
 from bot.common import show
 from core.customers.models import Customer
 from core.errors import NotFound
+from core.orders.models import OrderStatus, PaymentMethod, PaymentState
 from core.orders.queries import get_order_for, list_orders
 
 SHOWN = 10
@@ -54,7 +55,16 @@ async def order_details(
         # Someone else's order, or a forged button: the same answer either way.
         await callback.answer(_("Order not found."), show_alert=True)
         return
-    await show(callback, texts.order_details(order, list(order.lines), locale))
+    markup = None
+    if (
+        order.payment_method == PaymentMethod.CARD
+        and order.payment_state in (PaymentState.PENDING, PaymentState.FAILED)
+        and order.status != OrderStatus.CANCELLED
+    ):
+        builder = InlineKeyboardBuilder()
+        builder.button(text=_("💳 Pay by card"), callback_data=PayCb(number=order.number))
+        markup = builder.as_markup()
+    await show(callback, texts.order_details(order, list(order.lines), locale), markup)
 
 
 def build_router() -> Router:

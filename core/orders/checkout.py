@@ -47,6 +47,7 @@ from core.orders.models import (
 from core.orders.numbers import new_order_number
 from core.orders.payload import order_payload
 from core.orders.shipping import shipping_price
+from core.payments.telegram import TELEGRAM_PAYMENTS
 from core.privacy.access_log import record_access
 
 _KEY = re.compile(r"[\x21-\x7e]{8,128}")  # printable ASCII, no spaces
@@ -155,7 +156,7 @@ async def _prepare(customer, delivery, payment, channel, settings, locale) -> _R
         customer=stored,
         contact=await _contact_snapshot(stored),
         delivery=await _delivery_snapshot(stored, delivery),
-        payment=_payment_choice(payment, settings),
+        payment=_payment_choice(payment, settings, Channel(channel)),
         channel=Channel(channel),
         locale=normalise_locale(locale or stored.locale, settings.shop.locales),
         settings=settings,
@@ -214,7 +215,7 @@ def _carrier_branch(city: object, branch: object) -> dict[str, str]:
     return {"carrier_city": city, "carrier_branch": branch.lstrip("0") or "0"}
 
 
-def _payment_choice(choice: PaymentChoice, settings: Settings) -> dict[str, str]:
+def _payment_choice(choice: PaymentChoice, settings: Settings, channel: Channel) -> dict[str, str]:
     try:
         method = PaymentMethod(choice.method)
     except ValueError:
@@ -224,7 +225,9 @@ def _payment_choice(choice: PaymentChoice, settings: Settings) -> dict[str, str]
         return {"payment_method": method, "payment_provider": "", "payment_state": PaymentState.NOT_REQUIRED}
     providers = settings.payments.providers
     provider = choice.provider or (providers[0] if len(providers) == 1 else "")
-    if provider not in providers:
+    # Telegram Payments (an invoice in the chat) exists only in the bot, and only with its token.
+    in_telegram = channel is Channel.TELEGRAM and bool(settings.bot.payments_provider_token)
+    if provider not in providers and not (provider == TELEGRAM_PAYMENTS and in_telegram):
         message = "Choose one of the offered card payment services."
         raise ValidationError(message, fields={"payment": message})
     return {"payment_method": method, "payment_provider": provider, "payment_state": PaymentState.PENDING}

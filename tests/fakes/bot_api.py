@@ -210,6 +210,18 @@ class FakeBotAPI:
         return _ok(message)
 
     async def _m_sendinvoice(self, params: dict, call: Call) -> web.Response:
+        # Telegram's checks: a provider token (except for Telegram Stars), sizes, a positive total.
+        prices = params.get("prices")
+        if not isinstance(prices, list) or not prices or any(p.get("amount", 0) <= 0 for p in prices):
+            return _error(400, "Bad Request: CURRENCY_TOTAL_AMOUNT_INVALID")
+        if params.get("currency") != "XTR" and not params.get("provider_token"):
+            return _error(400, "Bad Request: PAYMENT_PROVIDER_INVALID")
+        if not 1 <= len(str(params.get("title", ""))) <= 32:
+            return _error(400, "Bad Request: INVOICE_TITLE_INVALID")
+        if not 1 <= len(str(params.get("description", ""))) <= 255:
+            return _error(400, "Bad Request: INVOICE_DESCRIPTION_INVALID")
+        if not 1 <= len(str(params.get("payload", "")).encode()) <= 128:
+            return _error(400, "Bad Request: INVOICE_PAYLOAD_INVALID")
         message = self._deliver(params, str(params.get("title", "")))
         message["invoice"] = {
             "title": params.get("title", ""),
@@ -435,3 +447,32 @@ def callback(
 
 def inline_query(from_user: dict, query: str, *, query_id: str = "iq1", offset: str = "") -> dict:
     return {"inline_query": {"id": query_id, "from": from_user, "query": query, "offset": offset}}
+
+
+def pre_checkout_query(
+    from_user: dict, payload: str, total_amount: int, currency: str, *, query_id: str = "pcq1"
+) -> dict:
+    """What Telegram sends when the customer presses Pay in the invoice's payment form."""
+    return {
+        "pre_checkout_query": {
+            "id": query_id,
+            "from": from_user,
+            "currency": currency,
+            "total_amount": total_amount,
+            "invoice_payload": payload,
+        }
+    }
+
+
+def successful_payment(
+    from_user: dict, payload: str, total_amount: int, currency: str, charge_id: str, *, message_id: int = 1
+) -> dict:
+    """The service message Telegram sends to the bot once the money is taken."""
+    paid = {
+        "currency": currency,
+        "total_amount": total_amount,
+        "invoice_payload": payload,
+        "telegram_payment_charge_id": charge_id,
+        "provider_payment_charge_id": "provider-" + charge_id,
+    }
+    return private_message(from_user, message_id=message_id, successful_payment=paid)
