@@ -1,7 +1,9 @@
 """Email through an SMTP server (aiosmtplib): plain connection, STARTTLS or implicit TLS, login.
 
 Messages are built with `email.message.EmailMessage` (text part + HTML alternative) and every
-header value is checked for CR/LF first, so no data can add a header. SMTP failures map to the
+header value is checked for CR/LF first, so no data can add a header (a recipient's display name
+is flattened to one line instead, so an odd name does not cost the customer the email). The
+envelope recipients are the addresses themselves, never re-read from the headers. SMTP failures map to the
 worker's outcomes: no connection, timeouts and 4xx replies are transient; 5xx replies permanent.
 """
 
@@ -27,6 +29,12 @@ def _clean(name: str, value: str) -> str:
     return value
 
 
+def _display_name(name: str) -> str:
+    # A person's name is shown, never parsed: line breaks and other control characters become
+    # spaces, so a name like "Olena\r\nBcc: x@example.com" stays one quoted display name.
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in name).split())
+
+
 def build_email(
     *, sender: str, to: Sequence[tuple[str, str]], subject: str, text: str, html: str = "", reply_to: str = "",
     language: str = "",
@@ -36,7 +44,7 @@ def build_email(
     message["From"] = _clean("From", sender)
     recipients = []
     for name, address in to:
-        _clean("To", name)
+        name = _display_name(name)
         _clean("To", address)
         local, _, domain = address.rpartition("@")
         if not local or not domain:
@@ -71,11 +79,12 @@ class SmtpTransport:
     def name(self) -> str:
         return processor_name(f"SMTP server {self.settings.host}")
 
-    async def deliver(self, message: EmailMessage) -> None:
+    async def deliver(self, message: EmailMessage, recipients: Sequence[str]) -> None:
         s = self.settings
         try:
             await aiosmtplib.send(
                 message,
+                recipients=list(recipients),
                 hostname=s.host,
                 port=s.port,
                 username=s.username or None,
@@ -131,7 +140,7 @@ class EmailAdapter:
             html=message.html,
             language=message.locale,
         )
-        await self.transport.deliver(email)
+        await self.transport.deliver(email, [message.personal["email"]])
         return SendResult(provider_id=str(email["Message-ID"]))
 
     async def close(self) -> None:

@@ -37,7 +37,7 @@ class StaffEmailAdapter:
             html=message.html,
             language=message.locale,
         )
-        await self.transport.deliver(email)
+        await self.transport.deliver(email, self.staff_emails)
         return SendResult(provider_id=str(email["Message-ID"]))
 
     async def close(self) -> None:
