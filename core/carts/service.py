@@ -170,9 +170,13 @@ def _check_available(part: Part, quantity: int) -> None:
         raise ValidationError(message, fields={"quantity": message}, part=part_label(part), stock=part.stock)
 
 
+def _is_row_id(value: object) -> bool:
+    # Larger numbers name no row, and the databases refuse to compare them (int32 on PostgreSQL).
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**31
+
+
 async def _get_part(part_id: object) -> Part:
-    is_id = isinstance(part_id, int) and not isinstance(part_id, bool)
-    part = await Part.get_or_none(id=part_id) if is_id else None
+    part = await Part.get_or_none(id=part_id) if _is_row_id(part_id) else None
     if part is None:
         raise NotFound("This part does not exist.")
     return part
@@ -205,7 +209,7 @@ async def set_quantity(owner: CartOwner, part_id: int, quantity: int) -> CartVie
 async def remove_line(owner: CartOwner, part_id: int) -> CartView:
     """Remove a line; removing a line that is not there changes nothing."""
     cart = await find_cart(owner)
-    if cart is not None:
+    if cart is not None and _is_row_id(part_id):
         async with in_transaction():
             if await CartLine.filter(cart_id=cart.id, part_id=part_id).delete():
                 await _touch(cart)

@@ -13,7 +13,7 @@ from core.config import WebSettings
 from core.customers.audit import record_event
 from core.customers.models import Customer, CustomerStatus
 from core.customers.passwords import MAX_LENGTH, dummy_hash, verify_password
-from core.customers.validation import email_for_lookup
+from core.customers.validation import email_for_lookup, normalise_email
 from core.errors import Throttled, ValidationError
 from core.privacy.access_log import record_access
 from core.ratelimit import RateLimiter, enforce, limit_key
@@ -46,7 +46,9 @@ async def authenticate(email: str, password: str, *, ip: str | None = None, limi
     failures_key = limit_key("login:failures", address)
     if await limiter.count(failures_key) >= failures_per_hour_per_account:
         raise Throttled(TOO_MANY_FAILURES, retry_after=WINDOW_SECONDS)
-    customer = await Customer.get_or_none(email=address, status=CustomerStatus.ACTIVE) if address else None
+    # Text that is no email address (a NUL byte, which PostgreSQL refuses) has no account to look up.
+    has_account = bool(address) and normalise_email(address) == address
+    customer = await Customer.get_or_none(email=address, status=CustomerStatus.ACTIVE) if has_account else None
     stored = customer.password_hash if customer is not None else None
     if not isinstance(password, str) or len(password) > 4 * MAX_LENGTH:
         password = ""  # can never be right (see the policy); still checked, so it costs the same time

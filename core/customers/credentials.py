@@ -17,7 +17,7 @@ from core.customers.audit import record_event
 from core.customers.models import AccountToken, Customer, CustomerStatus, Session, TokenPurpose
 from core.customers.passwords import check_password_policy, hash_password, verify_password
 from core.customers.tokens import find_valid_token, issue_token, use_token
-from core.customers.validation import email_for_lookup
+from core.customers.validation import email_for_lookup, normalise_email
 from core.errors import ValidationError
 from core.notifications.models import Purpose
 from core.notifications.outbox import notify
@@ -67,6 +67,8 @@ async def request_password_reset(email: str, *, ip: str | None = None, base_url:
     # Per address too, so nobody can flood a mailbox; past the limit we stay silent.
     if not address or not await limiter.hit(limit_key("reset:email", address), RESETS_PER_HOUR_PER_EMAIL, 3600):
         return
+    if normalise_email(address) != address:
+        return  # not an email address (a NUL byte, which PostgreSQL refuses): no account has it
     customer = await Customer.get_or_none(email=address, status=CustomerStatus.ACTIVE)
     if customer is None:
         return

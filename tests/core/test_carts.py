@@ -121,6 +121,12 @@ async def test_unknown_parts_and_bad_tokens_are_refused(db):
         await add_to_cart(CartOwner(token=new_cart_token()), 999999, 1)
     with pytest.raises(ValidationError):
         await add_to_cart(CartOwner(token="short"), (await make_part()).id, 1)
+    # An id no row can have (the databases cannot even compare it) is an unknown part too.
+    for impossible in (2**31, 2**70, 0, -5):
+        with pytest.raises(NotFound):
+            await add_to_cart(CartOwner(token=new_cart_token()), impossible, 1)
+        with pytest.raises(NotFound):
+            await set_quantity(CartOwner(token=new_cart_token()), impossible, 1)
     assert await Cart.all().count() == 0
 
 

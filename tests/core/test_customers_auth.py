@@ -41,7 +41,9 @@ async def test_unknown_email_and_wrong_password_give_the_same_error(db, limiter)
         await authenticate("nobody@example.com", PASSWORD, ip="203.0.113.9", limiter=limiter)
     with pytest.raises(InvalidCredentials) as wrong:
         await authenticate(EMAIL, "not the password at all", ip="203.0.113.9", limiter=limiter)
-    assert str(unknown.value) == str(wrong.value) and unknown.value.code == wrong.value.code
+    with pytest.raises(InvalidCredentials) as garbled:  # a NUL byte, which PostgreSQL refuses in a query
+        await authenticate(EMAIL + "\x00", PASSWORD, ip="203.0.113.9", limiter=limiter)
+    assert str(unknown.value) == str(wrong.value) == str(garbled.value) and unknown.value.code == wrong.value.code
     assert unknown.value.fields == wrong.value.fields == {}
     failed = await AuditEvent.get(customer_id=customer.id, event="sign_in_failed")
     assert failed.ip == "203.0.113.9"
