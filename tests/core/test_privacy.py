@@ -86,7 +86,6 @@ async def test_purge_removes_what_is_past_retention_and_keeps_the_rest(db, setti
 
 
 async def test_staff_data_view_needs_staff_and_a_reason_and_is_audited(db):
-    pytest.importorskip("core.customers.data_rights")
     staff = await Customer.create(first_name="Staff", email="staff@example.com", is_staff=True)
     clerk = await Customer.create(first_name="Not", email="not-staff@example.com")
     target = await Customer.create(first_name="Olena", email="olena@example.com", phone="+380501234567")
