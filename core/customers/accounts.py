@@ -152,9 +152,8 @@ async def find_or_create_by_phone(phone: str, *, telegram_user_id: int, first_na
     """
     errors = FieldErrors()
     e164 = clean_phone(errors, "phone", phone)
-    names = {"first_name": clean_name(errors, "first_name", first_name, required=False),
-             "last_name": clean_name(errors, "last_name", last_name, required=False)}
     errors.raise_if_any()
+    names = {"first_name": _profile_name(first_name), "last_name": _profile_name(last_name)}
     mine = await Customer.get_or_none(telegram_user_id=telegram_user_id, status=CustomerStatus.ACTIVE)
     if mine is not None and mine.phone:
         return mine, False
@@ -167,6 +166,14 @@ async def find_or_create_by_phone(phone: str, *, telegram_user_id: int, first_na
         await mine.save(update_fields=["phone"])
         return mine, False
     return await _create_from_bot(e164, telegram_user_id, names, locale, consents_given, policy_version)
+
+
+def _profile_name(value: str) -> str:
+    # Telegram's profile names are hints, often with emoji or digits ("Olena 🌸"): one that is
+    # not a person's name is left out, and the bot asks for the name instead.
+    checked = FieldErrors()
+    name = clean_name(checked, "name", value, required=False)
+    return "" if checked else name
 
 
 async def _create_from_bot(phone: str, telegram_user_id: int, names: dict, locale: str, consents_given: bool,

@@ -163,3 +163,21 @@ async def test_a_sticker_where_the_name_is_expected_changes_nothing(telegram: Te
     customer = await Customer.get(telegram_user_id=1002)
     assert (customer.first_name, customer.last_name) == ("Marta", "Garcia Lopez")
     assert "How should we deliver" in telegram.last(anonymous).text
+
+
+async def test_a_telegram_name_with_emoji_is_not_a_dead_end(telegram: Telegram, shop):
+    """Telegram profile names often carry emoji or digits; checkout then asks for the name."""
+    who = user(1003, "uk", first_name="Оля 🌸", last_name="<b>K&K</b>")
+    await telegram.say(who, "GDB1550")
+    await telegram.press(who, telegram.last(who), "p:show:")
+    await telegram.press(who, telegram.last(who), "p:add:")
+    await telegram.say(who, "/checkout")
+    await telegram.press(who, telegram.last(who), "k:accept")
+    await telegram.share_contact(who, phone="380931112233")
+    customer = await Customer.get(telegram_user_id=1003)
+    assert (customer.phone, customer.first_name, customer.last_name) == ("+380931112233", "", "")
+    assert "Як вас звати?" in telegram.last(who).text
+    await telegram.say(who, "Ольга O'Neil-Коваленко")
+    customer = await Customer.get(telegram_user_id=1003)
+    assert (customer.first_name, customer.last_name) == ("Ольга", "O'Neil-Коваленко")
+    assert SAYS["uk"]["delivery"] in telegram.last(who).text
