@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from core.notifications.settings import validate_notifications
+
 ENV_PREFIX = "GEARSHOP_"
 DEFAULT_FILE = Path(__file__).resolve().parent.parent / "config.toml"
 
@@ -367,14 +369,7 @@ def validate(s: Settings) -> None:
             fail("payments.liqpay.public_key", "is required when liqpay is among payments.providers")
         if not s.payments.liqpay.private_key:
             fail("payments.liqpay.private_key", "is a required secret: set GEARSHOP_PAYMENTS__LIQPAY__PRIVATE_KEY")
-    if s.notifications.sms.adapter == "twilio":
-        for key in ("account_sid", "auth_token", "sender"):
-            if not getattr(s.notifications.sms, key):
-                fail(f"notifications.sms.{key}", "is required for the twilio SMS adapter")
-    if s.notifications.delivery.adapter == "novaposhta" and not s.notifications.delivery.api_key:
-        fail("notifications.delivery.api_key", "is a required secret: set GEARSHOP_NOTIFICATIONS__DELIVERY__API_KEY")
-    if s.notifications.staff.telegram and not (s.bot.token and s.bot.staff_chat_id):
-        fail("notifications.staff.telegram", "needs bot.token and bot.staff_chat_id")
+    validate_notifications(s, fail)  # the notifications area's own keys
     for key in ("shipping.courier_price", "shipping.pickup_price", "shipping.carrier_price", "shipping.free_from"):
         if _get(s, key) < 0:
             fail(key, "must not be negative")
