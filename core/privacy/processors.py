@@ -18,6 +18,8 @@ from core.notifications.registry import processors as notification_processors
 PAYMENT_PROCESSORS = {
     "liqpay": ("LiqPay", "Takes card payments on its own page: you type your card details there, "
                          "the shop sends it only the order number and the amount."),
+    "telegram": ("Telegram Payments", "Takes card payments for orders placed in the bot, in Telegram's own payment "
+                                      "form: the shop sends it only the order number and the amount."),
 }
 
 
