@@ -20,6 +20,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.catalogue import demo_known
+from core.catalogue.demo_known import KNOWN_PARTS
 from core.catalogue.demo_parts import CLUTCH, ENGINE, GENERALISTS, KINDS, OE_PATTERNS, PartKind
 from core.catalogue.demo_vehicles import CHAIN_ENGINES, ENGINES, GENERATIONS, OE_BRANDS, Generation
 from core.catalogue.importer import ImportReport, RowSource, iter_lines, load_rows
@@ -109,7 +111,9 @@ class DemoCatalogue:
         self._articles: set[tuple[str, str]] = set()
         self._oe_numbers: set[str] = set()
         self._make_vehicles()
+        self._reserve_known_numbers()
         self._make_parts()
+        self._add_known_parts()
 
     # -- vehicles ------------------------------------------------------------------------
     def _generations(self) -> list[Generation]:
@@ -142,6 +146,22 @@ class DemoCatalogue:
         if self.size.power_variants and turbo:
             return [engine.kw, round(engine.kw * 1.15)]
         return [engine.kw]
+
+    # -- well-known real parts (demo_known.py) ------------------------------------------
+    def _reserve_known_numbers(self) -> None:
+        # Generated numbers must not take a real part's number.
+        for known in KNOWN_PARTS:
+            self._articles.add((known.brand, normalise_article(known.article)))
+            self._oe_numbers.update(number for _brand, number in known.references)
+
+    def _add_known_parts(self) -> None:
+        for known in KNOWN_PARTS:
+            vehicles = [v[0] for v in self.vehicles if demo_known.fits(known, v)]
+            if not vehicles:
+                continue  # none of its cars in this size (tiny): a shop sells parts for cars it knows
+            fields = [known.brand, known.article, known.name, known.category, self._price(known.euros),
+                      self.currency, str(known.stock), known.description]  # fmt: skip
+            self.parts.append(DemoPart(fields, vehicles, known.position, "", list(known.references)))
 
     # -- parts ---------------------------------------------------------------------------
     def _make_parts(self) -> None:

@@ -145,11 +145,11 @@ def test_demo_data_loads_once_with_if_empty(tmp_path):
     assert first.returncode == 0, first.stderr
     assert first.stdout.splitlines()[:2] == [
         "vehicles.csv: 43 added, 0 updated",
-        "parts.csv: 844 added, 0 updated",
+        "parts.csv: 847 added, 0 updated",
     ]
     again = run_core(config, "demo-data", "--size", "tiny", "--if-empty")
     assert again.stdout.strip() == "the catalogue already has parts: demo data not loaded"
-    assert search_json(config, "", "--per-page", "1")["total"] == 844
+    assert search_json(config, "", "--per-page", "1")["total"] == 847
 
 
 def test_a_query_with_bytes_that_are_not_utf8_still_searches(shop):

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from core.catalogue import search
 from core.catalogue.demo import DemoCatalogue, load_demo, write_csv
+from core.catalogue.demo_known import KNOWN_PARTS
 from core.catalogue.importer import import_catalogue
 from core.catalogue.models import CrossReference, Fitment, Part, Vehicle
 
@@ -49,7 +50,7 @@ def test_the_same_size_gives_the_same_catalogue_in_every_process():
 def test_tiny_counts_and_first_rows():
     catalogue = DemoCatalogue("tiny", "EUR")
     assert {kind: sum(1 for _ in catalogue.rows(kind)) for kind in KINDS} == {
-        "vehicles": 43, "parts": 844, "fitments": 1912, "crossrefs": 858
+        "vehicles": 43, "parts": 847, "fitments": 1916, "crossrefs": 862
     }  # fmt: skip
     assert catalogue.vehicles[0] == [
         "10001",
@@ -74,7 +75,10 @@ def test_demo_parts_look_like_a_real_catalogue():
     makes = {row[1] for row in catalogue.vehicles}
     assert {"Volkswagen", "Toyota", "Ford", "BMW", "Lada", "Renault", "Škoda", "Hyundai", "Kia"} <= makes
     by_brand: dict[str, list[str]] = {}
+    known = {(k.brand, k.article) for k in KNOWN_PARTS}
     for part in catalogue.parts:
+        if tuple(part.fields[:2]) in known:
+            continue  # real numbers (their own tests below)
         by_brand.setdefault(part.fields[0], []).append(part.fields[1])
     formats = {"TRW": r"(GDB|DF|JTS|JTC)\d{3,5}S?", "NGK": r"(BKR\dE-11|ILKAR\d[A-Z]\d\d|LZKR\d[A-Z]-\d|Y-\d{3}J|U5\d{3}|48\d{3})",
                "Mann-Filter": r"(W \d{3}/\d\d|HU \d{3} x|C \d\d \d{3}|CUK? \d{4}|WK \d{3}/\d\d)"}  # fmt: skip
@@ -98,14 +102,14 @@ def test_prices_are_in_the_shop_currency():
 async def test_loading_twice_duplicates_nothing(db):
     first = await load_demo("tiny", currency="EUR")
     assert [(f.name, f.added, f.rejected) for f in first.files] == [
-        ("vehicles.csv", 43, 0), ("parts.csv", 844, 0), ("fitments.csv", 1912, 0), ("crossrefs.csv", 858, 0)
+        ("vehicles.csv", 43, 0), ("parts.csv", 847, 0), ("fitments.csv", 1916, 0), ("crossrefs.csv", 862, 0)
     ]  # fmt: skip
     again = await load_demo("tiny", currency="EUR")
-    assert [(f.added, f.updated) for f in again.files] == [(0, 43), (0, 844), (0, 1912), (0, 858)]
+    assert [(f.added, f.updated) for f in again.files] == [(0, 43), (0, 847), (0, 1916), (0, 862)]
     assert (await Vehicle.all().count(), await Part.all().count(), await Fitment.all().count()) == (
         43,
-        844,
-        1912,
+        847,
+        1916,
     )
 
 
@@ -125,7 +129,39 @@ async def test_an_oe_number_finds_every_brand_of_its_family(db):
 
 async def test_csv_files_import_like_the_direct_load(db, tmp_path):
     counts = write_csv(tmp_path, "tiny", currency="EUR")
-    assert counts == {"vehicles.csv": 43, "parts.csv": 844, "fitments.csv": 1912, "crossrefs.csv": 858}
+    assert counts == {"vehicles.csv": 43, "parts.csv": 847, "fitments.csv": 1916, "crossrefs.csv": 862}
     report = await import_catalogue([tmp_path], currency="EUR")
     assert report.rejects == []
-    assert [f.added for f in report.files] == [43, 844, 1912, 858]
+    assert [f.added for f in report.files] == [43, 847, 1916, 862]
+
+
+def test_the_small_demo_has_the_real_parts_people_type_numbers_of():
+    catalogue = DemoCatalogue("small", "EUR")
+    by_number = {(p.fields[0], p.fields[1]): p for p in catalogue.parts}
+    vehicles = {row[0]: row for row in catalogue.vehicles}
+    for known in KNOWN_PARTS:
+        part = by_number[(known.brand, known.article)]
+        assert part.oe_numbers == list(known.references)
+        fitted = {(vehicles[v][1], vehicles[v][2], vehicles[v][3], vehicles[v][5]) for v in part.vehicles}
+        assert fitted and all((make, model, generation) in known.generations for make, model, generation, _ in fitted)
+        assert not known.engines or {engine for *_, engine in fitted} <= set(known.engines), known.article
+    bosch = by_number[("Bosch", "0 986 452 041")]
+    assert {vehicles[v][2] for v in bosch.vehicles} == {"Camry", "RAV4"}
+    # Generated numbers never take a real part's number.
+    assert len({(p.fields[0], p.fields[1].replace(" ", "")) for p in catalogue.parts}) == len(catalogue.parts)
+
+
+async def test_a_real_number_or_its_oe_number_finds_the_real_part_for_the_car(db):
+    await load_demo("tiny", currency="EUR")
+    solaris = await Vehicle.filter(model__name="Solaris", engine_code="G4FG").first()
+    corolla = await Vehicle.get(model__name="Corolla", engine_code="2ZR-FXE")
+
+    for query, vehicle, expected in [
+        ("lzkr6b 10e", solaris, {("NGK", "LZKR6B-10E")}),
+        ("18846-10060", solaris, {("NGK", "LZKR6B-10E")}),
+        ("90919 01253", corolla, {("Denso", "SK20R11")}),
+        ("ILKAR7B11", corolla, {("Denso", "SK20R11")}),
+    ]:
+        page = await search.search_parts(query, vehicle_id=vehicle.id)
+        assert {(c.brand, c.article) for c in page.items} == expected, query
+        assert all(c.fits for c in page.items)
