@@ -191,7 +191,8 @@ async def _delivery_snapshot(customer: Customer, choice: DeliveryChoice) -> dict
 
 async def _address_text(customer: Customer, address_id: object) -> str:
     address = None
-    if isinstance(address_id, int) and not isinstance(address_id, bool):
+    # Only ids a row can have: the databases cannot even compare larger numbers (int32 on PostgreSQL).
+    if isinstance(address_id, int) and not isinstance(address_id, bool) and 0 < address_id < 2**31:
         address = await Address.get_or_none(id=address_id, customer_id=customer.id)
     if address is None:
         message = "Choose one of your saved addresses for courier delivery."

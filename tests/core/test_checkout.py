@@ -118,7 +118,7 @@ async def test_an_address_of_another_customer_is_refused(db, settings):
     foreign = await make_address(other)
     part = await make_part(stock=2)
     await add_to_cart(CartOwner(customer_id=customer.id), part.id, 1)
-    for address_id in (foreign.id, None, "1", 10**9):
+    for address_id in (foreign.id, None, "1", 10**9, 2**31, 2**70, -1):
         with pytest.raises(ValidationError) as caught:
             await _order(
                 customer, settings, delivery=DeliveryChoice(DeliveryMethod.COURIER, address_id=address_id)
