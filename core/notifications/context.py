@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from core.config import Settings
-from core.i18n import format_price, gettext
+from core.i18n import format_day, format_price, gettext
 from core.notifications.personal import without_personal
 from core.notifications.ports import OrderFacts
 from core.orders.models import Order, OrderLine
@@ -41,6 +41,10 @@ async def order_view(order: Order, locale: str, payload: dict[str, Any]) -> dict
         return gettext(locale, text) if text else str(value)
 
     lines = await OrderLine.filter(order_id=order.id).order_by("id")
+    # "Card payment (Paid)"; cash on delivery needs no "(Pay on delivery)" after it.
+    payment_summary = label(PAYMENT_LABELS, order.payment_method)
+    if str(order.payment_state) != "not_required":
+        payment_summary += f" ({label(PAYMENT_STATE_LABELS, order.payment_state)})"
     return {
         "number": order.number,
         "status": str(order.status),
@@ -58,6 +62,8 @@ async def order_view(order: Order, locale: str, payload: dict[str, Any]) -> dict
         "payment_method": str(order.payment_method),
         "payment_label": label(PAYMENT_LABELS, order.payment_method),
         "payment_state_label": label(PAYMENT_STATE_LABELS, order.payment_state),
+        "payment_summary": payment_summary,
+        "date": format_day(order.created_at, locale),
         "tracking_number": order.tracking_number or str(payload.get("tracking_number", "")),
         "created": order.created_at,
     }

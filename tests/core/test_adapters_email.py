@@ -13,6 +13,7 @@ from core.adapters.staff_email import StaffEmailAdapter
 from core.notifications.models import OutboxMessage, OutboxStatus, Purpose
 from core.notifications.ports import Outgoing, PermanentError, TransientError
 from core.notifications.worker import OutboxWorker
+from core.orders.models import Order
 from tests.conftest import replace_settings
 from tests.core.notifications_factories import console_adapters, make_customer, make_order, queue
 from tests.fakes.smtp import SmtpServer, free_port, self_signed_certificate
@@ -30,6 +31,11 @@ GREETINGS = {"en": "Hello, Shevchenko Olena!", "uk": "Вітаємо, Shevchenko
              "ru": "Здравствуйте, Shevchenko Olena!", "es": "¡Hola, Shevchenko Olena!"}
 TOTALS = {"en": "Order total: UAH2,570.00", "uk": "Разом до сплати: 2\xa0570,00\xa0₴",
           "ru": "Итого к оплате: 2\xa0570,00\xa0₴", "es": "Total del pedido: 2.570,00\xa0UAH"}
+DATES = {"en": "Order date: Nov 24, 2026", "uk": "Дата замовлення: 24 лист. 2026\u202fр.",
+         "ru": "Дата заказа: 24 нояб. 2026\u202fг.", "es": "Fecha del pedido: 24 nov 2026"}
+# Cash on delivery is said once, not "Cash on delivery (Pay on delivery)".
+PAYMENTS = {"en": "Payment: Cash on delivery", "uk": "Оплата: Готівкою при отриманні",
+            "ru": "Оплата: Наличными при получении", "es": "Pago: Contra reembolso"}
 
 
 def email_settings(settings, port: int, **email):
@@ -56,6 +62,7 @@ def outgoing(**overrides) -> Outgoing:
 async def test_the_order_email_arrives_in_the_customers_language(db, settings, locale):
     customer = await make_customer(locale=locale)
     order = await make_order(customer, locale=locale)
+    await Order.filter(id=order.id).update(created_at=dt.datetime(2026, 11, 24, 10, 0, tzinfo=dt.UTC))
     await queue("order_placed", "email", customer=customer, order=order)
     with SmtpServer() as smtp:
         s = email_settings(settings, smtp.port)
@@ -75,7 +82,8 @@ async def test_the_order_email_arrives_in_the_customers_language(db, settings, l
     for part in (text, html):
         assert "0986452041" in part and "GDB1550" in part and "Brake pads, front" in part
         assert GREETINGS[locale] in part
-    assert TOTALS[locale] in text
+    assert TOTALS[locale] in text and DATES[locale] in text.splitlines() and PAYMENTS[locale] in text.splitlines()
+    assert DATES[locale] in html
     assert "<table" in html and f"<b>{order.number}</b>" in html
     assert customer.phone not in received.raw.decode()  # email gets email and name only (P7)
 

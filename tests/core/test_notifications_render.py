@@ -25,7 +25,8 @@ def context(**overrides):
                    "unit_price": "€45.00", "line_total": "€90.00"}],
         "subtotal": "€90.00", "shipping": "€5.00", "total": "€95.00", "delivery_method": "carrier",
         "delivery_label": "Carrier branch", "payment_method": "card", "payment_label": "Card payment",
-        "payment_state_label": "Paid", "tracking_number": "20450000000001", "created": None,
+        "payment_state_label": "Paid", "payment_summary": "Card payment (Paid)", "tracking_number": "20450000000001",
+        "created": None, "date": "Nov 24, 2026",
     }
     values = {
         "shop": {"name": "gearshop", "url": "https://shop.example"},
