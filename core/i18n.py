@@ -62,8 +62,14 @@ def normalise_locale(value: str | None, allowed: tuple[str, ...] = SUPPORTED) ->
 
 
 def format_price(amount_minor: int, currency: str, locale: str) -> str:
+    return _format_price(amount_minor, currency, normalise_locale(locale))
+
+
+@lru_cache(maxsize=65_536)
+def _format_price(amount_minor: int, currency: str, locale: str) -> str:
+    # Babel takes ~50 µs a price and a page of part cards shows dozens (docs/benchmarks.md).
     exponent = minor_units(currency)
-    return format_currency(amount_minor / 10**exponent, currency, locale=normalise_locale(locale))
+    return format_currency(amount_minor / 10**exponent, currency, locale=locale)
 
 
 def format_day(value: dt.date | dt.datetime, locale: str) -> str:
