@@ -9,6 +9,7 @@ Each check returns None for a valid number, or the English sentence saying what 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 COUNTRIES = ("RU", "KZ", "UA", "ES")
 
@@ -27,8 +28,16 @@ ES_CHECK = "This Spanish tax id is not valid: its control character does not mat
 
 
 def clean_tax_id(text: str) -> str:
-    """Drop spaces, dashes, dots and slashes, upper-case; 'ES' VAT prefixes are dropped later."""
-    return re.sub(r"[\s./-]", "", text or "").upper()
+    """Drop spaces, dashes, dots and slashes, upper-case; 'ES' VAT prefixes are dropped later.
+
+    Full-width digits and letters (typed with an East Asian keyboard layout) become ASCII (NFKC).
+    """
+    return re.sub(r"[\s./-]", "", unicodedata.normalize("NFKC", text or "")).upper()
+
+
+def _all_digits(text: str) -> bool:
+    # ASCII only: str.isdigit() also says yes to "²" or "٣", which are no digits of a tax id.
+    return text.isascii() and text.isdigit()
 
 
 def _digits(text: str) -> list[int]:
@@ -47,7 +56,7 @@ _INN12 = (3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
 
 
 def ru_inn_problem(inn: str) -> str | None:
-    if not inn.isdigit() or len(inn) not in (10, 12):
+    if not _all_digits(inn) or len(inn) not in (10, 12):
         return RU_INN_FORMAT
     d = _digits(inn)
     if len(d) == 10:
@@ -59,13 +68,13 @@ def ru_inn_problem(inn: str) -> str | None:
 
 def ru_kpp_problem(kpp: str) -> str | None:
     # Tax office (4 digits), reason code (2 digits or capital Latin letters), number (3 digits).
-    return None if re.fullmatch(r"\d{4}[0-9A-Z]{2}\d{3}", kpp) else KPP_FORMAT
+    return None if re.fullmatch(r"[0-9]{4}[0-9A-Z]{2}[0-9]{3}", kpp) else KPP_FORMAT
 
 
 # ---------------------------------------------------------------- Kazakhstan
 
 def kz_bin_problem(number: str) -> str | None:
-    if not number.isdigit() or len(number) != 12:
+    if not _all_digits(number) or len(number) != 12:
         return KZ_FORMAT
     d = _digits(number)
     check = _weighted(d, tuple(range(1, 12))) % 11
@@ -77,7 +86,7 @@ def kz_bin_problem(number: str) -> str | None:
 # ---------------------------------------------------------------- Ukraine
 
 def ua_edrpou_problem(code: str) -> str | None:
-    if not code.isdigit() or len(code) != 8:
+    if not _all_digits(code) or len(code) != 8:
         return UA_FORMAT
     d = _digits(code)
     shifted = 30000000 <= int(code) <= 60000000
@@ -89,7 +98,7 @@ def ua_edrpou_problem(code: str) -> str | None:
 
 
 def ua_rnokpp_problem(code: str) -> str | None:
-    if not code.isdigit() or len(code) != 10:
+    if not _all_digits(code) or len(code) != 10:
         return UA_FORMAT
     d = _digits(code)
     check = _weighted(d, (-1, 5, 7, 9, 4, 6, 10, 5, 7)) % 11 % 10
@@ -104,12 +113,12 @@ _CIF_LETTERS = "JABCDEFGHI"
 
 def es_nif_problem(nif: str) -> str | None:
     nif = nif.removeprefix("ES") if len(nif) == 11 else nif
-    if re.fullmatch(r"\d{8}[A-Z]", nif):  # DNI
+    if re.fullmatch(r"[0-9]{8}[A-Z]", nif):  # DNI
         return None if _DNI_LETTERS[int(nif[:8]) % 23] == nif[8] else ES_CHECK
-    if re.fullmatch(r"[XYZ]\d{7}[A-Z]", nif):  # NIE: X/Y/Z stand for 0/1/2
+    if re.fullmatch(r"[XYZ][0-9]{7}[A-Z]", nif):  # NIE: X/Y/Z stand for 0/1/2
         number = int(str("XYZ".index(nif[0])) + nif[1:8])
         return None if _DNI_LETTERS[number % 23] == nif[8] else ES_CHECK
-    if re.fullmatch(r"[ABCDEFGHJNPQRSUVW]\d{7}[0-9A-J]", nif):  # CIF
+    if re.fullmatch(r"[ABCDEFGHJNPQRSUVW][0-9]{7}[0-9A-J]", nif):  # CIF
         return _cif_problem(nif)
     return ES_FORMAT
 

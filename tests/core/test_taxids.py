@@ -62,3 +62,28 @@ def test_wrong_tax_ids_are_refused_with_a_reason(country, tax_id, kpp, field, wo
 def test_typed_separators_and_case_are_ignored():
     assert clean_tax_id(" a-28.015 865 ") == "A28015865"
     assert clean_tax_id("7707 083 893") == "7707083893"
+
+
+def test_full_width_digits_are_read_as_digits():
+    assert clean_tax_id("７７０７０８３８９３") == "7707083893"
+    assert tax_id_problems("RU", clean_tax_id("７７０７０８３８９３"), clean_tax_id("７７３６０１００１")) == {}
+
+
+@pytest.mark.parametrize(
+    ("country", "tax_id", "words"),
+    [
+        ("RU", "٧٧٠٧٠٨٣٨٩٣", "10 digits"),  # Arabic-Indic digits: isdigit() says yes, int() too
+        ("KZ", "٩٧١٢٤٠٠٠١٣١٥", "12 digits"),
+        ("UA", "١٤٣٦٠٥٧٠", "8 digits"),
+        ("UA", "٣٠٥٤٨١٧٢٦٨", "10 digits"),
+        ("ES", "١٢٣٤٥٦٧٨Z", "9 characters"),
+    ],
+)
+def test_digits_of_other_scripts_are_refused_with_a_reason_not_an_exception(country, tax_id, words):
+    assert words in tax_id_problems(country, clean_tax_id(tax_id))["tax_id"]
+
+
+def test_characters_that_only_look_like_digits_are_refused():
+    # "²" passes str.isdigit() but int() refuses it: before, these raised ValueError.
+    for country, text in [("RU", "²" * 10), ("UA", "²" * 8), ("UA", "¹" * 10), ("KZ", "³" * 12)]:
+        assert "tax_id" in tax_id_problems(country, text)
