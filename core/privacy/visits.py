@@ -42,17 +42,39 @@ def referrer_host(referrer: str) -> str:
         return ""
 
 
+def _visit_key(ip: str, user_agent: str, referrer: str, day: dt.date | None = None) -> tuple:
+    return (
+        day or dt.datetime.now(dt.UTC).date(),
+        truncate_ip(ip),
+        browser_family(user_agent or ""),
+        os_family(user_agent or ""),
+        referrer_host(referrer or ""),
+    )
+
+
 async def record_visit(ip: str, user_agent: str, referrer: str, day: dt.date | None = None) -> None:
-    key = {
-        "day": day or dt.datetime.now(dt.UTC).date(),
-        "ip_prefix": truncate_ip(ip),
-        "browser": browser_family(user_agent or ""),
-        "os": os_family(user_agent or ""),
-        "referrer_host": referrer_host(referrer or ""),
-    }
-    updated = await VisitStat.filter(**key).update(visits=F("visits") + 1)
+    await _count(_visit_key(ip, user_agent, referrer, day), 1)
+
+
+async def record_visits(visits: list[tuple]) -> None:
+    """Several visits (record_visit's arguments each) with one write per statistics row.
+
+    The web process's background writer hands over what queued up while it last wrote, so a
+    busy shop does not commit (and fsync) once per page view.
+    """
+    counts: dict[tuple, int] = {}
+    for visit in visits:
+        key = _visit_key(*visit)
+        counts[key] = counts.get(key, 0) + 1
+    for key, count in counts.items():
+        await _count(key, count)
+
+
+async def _count(values: tuple, count: int) -> None:
+    key = dict(zip(("day", "ip_prefix", "browser", "os", "referrer_host"), values, strict=True))
+    updated = await VisitStat.filter(**key).update(visits=F("visits") + count)
     if not updated:
         try:
-            await VisitStat.create(**key, visits=1)
+            await VisitStat.create(**key, visits=count)
         except IntegrityError:  # a concurrent first visit created the row: count on it
-            await VisitStat.filter(**key).update(visits=F("visits") + 1)
+            await VisitStat.filter(**key).update(visits=F("visits") + count)
