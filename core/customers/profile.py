@@ -110,12 +110,17 @@ async def _apply(customer: Customer, clean: dict[str, Any], contact_changes: lis
             changed.append(field)
     if changed:
         await customer.save(update_fields=[f for f in changed if f != "legal_entity"] + ["updated_at"])
-    if "email" in contact_changes and old["email"]:
-        await notify("email_changed", purpose=Purpose.ACCOUNT, customer=customer, payload={},
-                     recipient=old["email"], channels=["email"])
-    if "phone" in contact_changes and old["phone"]:
-        await notify("phone_changed", purpose=Purpose.ACCOUNT, customer=customer, payload={},
-                     recipient=old["phone"], channels=["sms"])
+    # The customer hears of the change on the current channels, and also at the old address.
+    if "email" in contact_changes:
+        await notify("email_changed", purpose=Purpose.ACCOUNT, customer=customer, payload={})
+        if old["email"]:
+            await notify("email_changed", purpose=Purpose.ACCOUNT, customer=customer, payload={},
+                         recipient=old["email"], channels=["email"])
+    if "phone" in contact_changes:
+        await notify("phone_changed", purpose=Purpose.ACCOUNT, customer=customer, payload={})
+        if old["phone"]:
+            await notify("phone_changed", purpose=Purpose.ACCOUNT, customer=customer, payload={},
+                         recipient=old["phone"], channels=["sms"])
     return changed
 
 

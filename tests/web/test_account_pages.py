@@ -118,8 +118,8 @@ async def test_changing_the_email_asks_for_the_password_and_tells_the_old_addres
     done = await post_form(client, "/account/profile", profile(email="new@example.com", password=PASSWORD))
     assert done.status == 303
     assert (await Customer.get(id=customer.id)).email == "new@example.com"
-    told = await OutboxMessage.get(kind="email_changed")
-    assert told.recipient == "olena@example.com"
+    told = await OutboxMessage.filter(kind="email_changed").order_by("id").values_list("recipient", flat=True)
+    assert list(told) == ["", "olena@example.com"]  # the new (current) address, and the old one
 
 
 async def test_marketing_consent_is_given_and_withdrawn_on_the_profile(app_client):
@@ -197,6 +197,26 @@ async def test_another_customers_address_cannot_be_seen_changed_or_deleted(app_c
             "action": action, "address_id": str(theirs.id), "country": "UA", "city": "X", "street": "Y"})
         assert response.status == 404
     assert (await Address.get(id=theirs.id)).city == "Odesa"
+
+
+async def test_an_address_or_vehicle_id_no_database_can_hold_is_simply_not_found(app_client, catalogue: Catalogue):
+    from core.customers.models import Address, GarageVehicle
+
+    client, customer = await signed_in_client(app_client)
+    mine = await Address.create(customer=customer, country="UA", city="Kyiv", street="Khreshchatyk 1")
+    huge = "9" * 30  # more than any 32- or 64-bit id column holds
+    assert (await client.get(f"/account/addresses?edit={huge}")).status == 404
+    for action in ("update", "delete"):
+        response = await post_form(client, "/account/addresses", {
+            "action": action, "address_id": huge, "country": "UA", "city": "X", "street": "Y"})
+        assert response.status == 404, action
+        assert "This address was not found." in await response.text()
+    for action in ("add", "remove"):
+        response = await post_form(client, "/account/garage", {"action": action, "vehicle_id": huge})
+        assert response.status == 422, action
+        assert "This vehicle was not found." in await response.text()
+    assert (await Address.get(id=mine.id)).city == "Kyiv"
+    assert await GarageVehicle.filter(customer_id=customer.id).count() == 0
 
 
 # ---------------------------------------------------------------- garage
