@@ -63,6 +63,16 @@ def _current_path() -> str:
     return _request().path_qs
 
 
+def _url(name: str, query_: dict[str, Any] | None = None, **parts: Any) -> str:
+    """`url(name, query_=..., **parts)` for templates: a route's path as text; any query value
+    (another url(), a number) becomes text and None leaves the parameter out, so building a
+    link can never fail a page."""
+    url = _request().app.router[name].url_for(**{k: str(v) for k, v in parts.items()})
+    if query_:
+        url = url.with_query({k: v if isinstance(v, str) else str(v) for k, v in query_.items() if v is not None})
+    return str(url)
+
+
 def setup_templates(app: web.Application) -> jinja2.Environment:
     env = aiohttp_jinja2.setup(
         app, loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
@@ -71,7 +81,7 @@ def setup_templates(app: web.Application) -> jinja2.Environment:
         _=translate, csrf_token=_csrf_token, static_url=_static_url, format_price=_format_price,
         format_day=lambda value: core_i18n.format_day(value, _locale()),
         format_moment=lambda value: core_i18n.format_moment(value, _locale()),
-        has_route=_has_route, current_path=_current_path)
+        has_route=_has_route, current_path=_current_path, url=_url)
     return env
 
 

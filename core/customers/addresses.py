@@ -43,9 +43,12 @@ async def get_address(customer: Customer, address_id: int) -> Address:
 
 def _id(value: object) -> int:
     try:
-        return int(value)  # type: ignore[arg-type]
+        number = int(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         raise NotFound(NO_SUCH_ADDRESS) from None
+    if not 0 < number < 2**31:  # no row has such an id (and the database could not compare it)
+        raise NotFound(NO_SUCH_ADDRESS)
+    return number
 
 
 async def add_address(customer: Customer, data: AddressData, *, ip: str | None = None, channel: str = "web") -> Address:

@@ -17,9 +17,12 @@ GARAGE_FULL = "Your garage holds at most 20 vehicles. Remove one you no longer d
 
 def _vehicle_id(value: object) -> int:
     try:
-        return int(value)  # type: ignore[arg-type]
+        number = int(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         raise NotFound(NO_SUCH_VEHICLE) from None
+    if not 0 < number < 2**31:  # no row has such an id (and the database could not compare it)
+        raise NotFound(NO_SUCH_VEHICLE)
+    return number
 
 
 async def list_garage(customer: Customer) -> list[GarageVehicle]:
@@ -57,4 +60,4 @@ async def remove_vehicle(customer: Customer, vehicle_id: int, *, ip: str | None 
     removed = await GarageVehicle.filter(customer_id=customer.id, vehicle_id=_vehicle_id(vehicle_id)).delete()
     if not removed:
         raise NotFound(NO_SUCH_VEHICLE)
-    await record_event(customer, "garage_vehicle_removed", channel=channel, ip=ip, vehicle_id=int(vehicle_id))
+    await record_event(customer, "garage_vehicle_removed", channel=channel, ip=ip, vehicle_id=_vehicle_id(vehicle_id))

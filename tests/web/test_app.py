@@ -27,6 +27,27 @@ async def test_home_page_renders_with_the_selector_and_a_csrf_token(app_client, 
 
 
 @sqlite_only
+async def test_a_template_link_takes_any_query_value(app_client, catalogue: Catalogue):
+    """`url()` in a template returns text and accepts another url(), a number or None as a query
+    value: a link a template builds can never turn a page into a server error."""
+    import aiohttp_jinja2
+    from aiohttp import web
+
+    def link_page(app: web.Application) -> None:
+        async def link(request: web.Request) -> web.Response:
+            template = aiohttp_jinja2.get_env(request.app).from_string(
+                "{{ url('sign_in', query_={'next': url('part', part_id=7), 'page': 2, 'gone': none}) }}|"
+                "{{ url('part', part_id=7) ~ '#reviews' }}")
+            return web.Response(text=template.render())
+        app.router.add_get("/_test/link", link)
+
+    client = await app_client(setup=link_page)
+    response = await client.get("/_test/link")
+    assert response.status == 200
+    assert await response.text() == "/sign-in?next=/part/7&amp;page=2|/part/7#reviews"
+
+
+@sqlite_only
 async def test_app_keys_and_resources(app_client, catalogue: Catalogue):
     client = await app_client()
     app = client.server.app
