@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, AsyncIterator
 
 from tortoise import Tortoise
+from tortoise.backends.base.config_generator import expand_db_url
 
 APP = "gearshop"
 MODEL_MODULES = [
@@ -24,8 +25,12 @@ def tortoise_config(url: str) -> dict[str, Any]:
     if url.startswith("postgres://"):
         # asyncpg is the PostgreSQL driver we ship.
         url = "asyncpg://" + url.removeprefix("postgres://")
+    connection: str | dict[str, Any] = url
+    if url.startswith("sqlite://"):
+        # Transactions that take the write lock first (see core/sqlite_client.py).
+        connection = {**expand_db_url(url), "engine": "core.sqlite_client"}
     return {
-        "connections": {"default": url},
+        "connections": {"default": connection},
         "apps": {
             APP: {
                 "models": MODEL_MODULES,

@@ -1,7 +1,13 @@
 """No overselling and no duplicate orders under concurrent checkouts, on SQLite and PostgreSQL."""
 
 import asyncio
+import os
+import sys
+import time
+from collections import Counter
+from pathlib import Path
 
+from core import db as core_db
 from core.carts.models import Cart, CartLine
 from core.catalogue.models import Part
 from core.errors import ValidationError
@@ -106,3 +112,65 @@ async def test_two_forms_of_one_cart_submitted_at_once_make_one_order(db, settin
     )
     assert sorted(type(r).__name__ for r in results) == ["Order", "ValidationError"]
     assert (await Part.get(id=part.id)).stock == 9
+
+
+REPO = Path(__file__).resolve().parents[2]
+# One shop process (web, bot, worker) placing orders for some of the buyers.
+CHECKOUT_PROCESS = """
+import asyncio, sys, time
+from core import db
+from core.config import Settings
+from core.customers.models import Customer
+from core.errors import ValidationError
+from core.orders.checkout import DeliveryChoice, PaymentChoice, place_order
+
+async def main(url, start_at, ids):
+    await db.open_database(url)
+    try:
+        buyers = await Customer.filter(id__in=ids)
+        await asyncio.sleep(max(0.0, start_at - time.time()))  # every process starts buying at once
+        results = await asyncio.gather(*(
+            place_order(c, delivery=DeliveryChoice("pickup"), payment=PaymentChoice("cash"),
+                        idempotency_key=f"process-buyer-{c.id}", channel="web", settings=Settings())
+            for c in buyers), return_exceptions=True)
+    finally:
+        await db.close_database()
+    for r in results:
+        print("order" if not isinstance(r, Exception) else "refused" if isinstance(r, ValidationError)
+              else f"error {type(r).__name__}: {r}")
+
+asyncio.run(main(sys.argv[1], float(sys.argv[2]), [int(x) for x in sys.argv[3:]]))
+"""
+
+
+async def test_buyers_in_three_processes_on_one_sqlite_file_get_exactly_the_stock(tmp_path):
+    # The web shop, the bot in polling mode and a worker are separate processes on one file:
+    # before, a checkout whose transaction began with a read failed with "database is locked".
+    url = f"sqlite://{tmp_path}/shop.sqlite3"
+    await core_db.create_schema(url)
+    await core_db.open_database(url)
+    try:
+        part = await make_part(stock=3, name="Timing belt kit")
+        customers = await _buyers(60, part)
+    finally:
+        await core_db.close_database()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GEARSHOP_")}
+    start_at = str(time.time() + 3)
+    processes = [
+        await asyncio.create_subprocess_exec(
+            sys.executable, "-c", CHECKOUT_PROCESS, url, start_at, *(str(c.id) for c in customers[n::3]),
+            cwd=REPO, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        for n in range(3)
+    ]
+    outputs = [await process.communicate() for process in processes]
+
+    assert [p.returncode for p in processes] == [0, 0, 0], [err.decode()[-500:] for _, err in outputs]
+    results = Counter(line for out, _ in outputs for line in out.decode().splitlines())
+    assert results == {"order": 3, "refused": 57}, results
+    await core_db.open_database(url)
+    try:
+        assert (await Part.get(id=part.id)).stock == 0
+        assert await Order.all().count() == 3 and await CartLine.all().count() == 57
+    finally:
+        await core_db.close_database()
