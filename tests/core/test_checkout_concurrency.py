@@ -160,7 +160,7 @@ async def test_buyers_in_three_processes_on_one_sqlite_file_get_exactly_the_stoc
         await asyncio.create_subprocess_exec(
             sys.executable, "-c", CHECKOUT_PROCESS, url, start_at, *(str(c.id) for c in customers[n::3]),
             cwd=REPO, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-        )  # fmt: skip
+        )
         for n in range(3)
     ]
     outputs = [await process.communicate() for process in processes]
