@@ -49,6 +49,21 @@ async def test_an_invalid_number_is_permanent_and_the_number_stays_out_of_the_er
     assert PHONE not in str(failure.value)
 
 
+@pytest.mark.parametrize(("status", "code"), [
+    (400, 21610),  # the recipient replied STOP
+    (400, 21614),  # not a mobile number
+    (400, 21408),  # sending to that region is not enabled
+    (401, 20003),  # authentication failed
+    (404, 20404),  # no such account
+])
+async def test_refusals_that_waiting_will_not_cure_are_permanent(sms, twilio, status, code):
+    twilio.fail(status, code, "refused")
+    with pytest.raises(PermanentError, match=str(code)):
+        await sms.send(text_message())
+    await sms.send(text_message())  # the next message is not affected
+    assert len(twilio.sent) == 1
+
+
 @pytest.mark.parametrize(("status", "code"), [(429, 20429), (500, None), (503, 20503), (400, 30001)])
 async def test_busy_or_broken_provider_is_transient(sms, twilio, status, code):
     twilio.fail(status, code, "try later", headers={"Retry-After": "30"} if status == 429 else None)

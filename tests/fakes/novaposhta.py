@@ -5,13 +5,16 @@
         assert np.documents[0]["RecipientCityName"] == "Київ"
 
 Every answer has Nova Poshta's envelope {success, data, errors, warnings, info, messageCodes,
-errorCodes, ...}. A wrong apiKey gets success: false like the real API. `np.refuse([...])` makes
+errorCodes, ...}. A wrong apiKey gets success: false like the real API, and so does a waybill whose
+values are not in the API's shapes (string values, DateTime dd.mm.yyyy, phone 380XXXXXXXXX, known
+PayerType / PaymentMethod / CargoType / ServiceType / RecipientType). `np.refuse([...])` makes
 the next save fail with those errors; `np.http_error(500)` answers HTTP 500.
 """
 
 from __future__ import annotations
 
 import itertools
+import re
 import uuid
 from typing import Any
 
@@ -23,6 +26,34 @@ API_KEY = "np-test-api-key-0123456789"
 def _envelope(success: bool, data: list | None = None, errors: list[str] | None = None) -> dict[str, Any]:
     return {"success": success, "data": data or [], "errors": errors or [], "warnings": [], "info": [],
             "messageCodes": [], "errorCodes": [], "warningCodes": [], "infoCodes": []}
+
+
+# What the real API checks in InternetDocument.save (values are strings; the phone is 380XXXXXXXXX).
+_CHOICES = {
+    "PayerType": {"Sender", "Recipient", "ThirdPerson"},
+    "PaymentMethod": {"Cash", "NonCash"},
+    "CargoType": {"Cargo", "Documents", "TiresWheels", "Pallet", "Parcel"},
+    "ServiceType": {"WarehouseWarehouse", "WarehouseDoors", "DoorsWarehouse", "DoorsDoors"},
+    "RecipientType": {"PrivatePerson", "Organization"},
+}
+_FORMATS = {
+    "DateTime": r"\d{2}\.\d{2}\.\d{4}",
+    "RecipientsPhone": r"380\d{9}",
+    "Cost": r"\d+",
+    "Weight": r"\d+(\.\d+)?",
+    "SeatsAmount": r"[1-9]\d*",
+    "AfterpaymentOnGoodsCost": r"\d+",
+}
+
+
+def _format_problem(props: dict[str, Any]) -> str:
+    for key, allowed in _CHOICES.items():
+        if props.get(key) not in allowed:
+            return f"{key} is invalid"
+    for key, pattern in _FORMATS.items():
+        if key in props and not (isinstance(props[key], str) and re.fullmatch(pattern, props[key])):
+            return f"{key} is invalid"
+    return ""
 
 
 class FakeNovaPoshta:
@@ -78,6 +109,9 @@ class FakeNovaPoshta:
         for required in ("RecipientsPhone", "RecipientCityName", "RecipientAddressName", "RecipientName"):
             if not props.get(required):
                 return web.json_response(_envelope(False, errors=[f"{required} is empty"]))
+        problem = _format_problem(props)
+        if problem:
+            return web.json_response(_envelope(False, errors=[problem]))
         self.documents.append(props)
         number = str(next(self._numbers))
         data = [{"Ref": str(uuid.uuid4()), "CostOnSite": 70, "EstimatedDeliveryDate": "25.11.2026",
