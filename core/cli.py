@@ -28,10 +28,12 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.set_defaults(run=run_migrate)
 
     from core.catalogue import cli as catalogue_cli
+    from core.customers import cli as customers_cli
     from core.notifications import cli as notifications_cli
     from core.privacy import cli as privacy_cli
 
     catalogue_cli.register(commands)
+    customers_cli.register(commands)
     notifications_cli.register(commands)
     privacy_cli.register(commands)
     return parser
@@ -57,5 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except OSError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        # "var/x.csv: Permission denied" rather than "[Errno 13] Permission denied: 'var/x.csv'".
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
         return 2

@@ -162,3 +162,9 @@ def test_a_query_with_bytes_that_are_not_utf8_still_searches(shop):
     assert result.returncode == 0, result.stderr.decode(errors="replace")
     found = json.loads(result.stdout)["items"]
     assert {(item["brand"], item["article"]) for item in found} >= {("Mann-Filter", "W 712/75")}
+
+
+def test_demo_csv_into_a_file_that_is_no_directory_is_one_line(shop):
+    result = run_core(shop.config, "demo-data", "--size", "tiny", "--csv", str(shop.config))
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [f"error: {shop.config}: File exists"]
