@@ -7,7 +7,7 @@ from tortoise import Tortoise
 
 from web.api import setup_api
 from web.i18n import change_language
-from web.views import account, auth, cart, catalogue, checkout, orders, payments, privacy, reviews
+from web.views import account, auth, cart, catalogue, checkout, orders, payments, privacy, reviews, staff
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -25,6 +25,6 @@ def setup_routes(app: web.Application) -> None:
     cart.add_routes(router)
     router.add_post("/language", change_language, name="language")
     router.add_get("/healthz", healthz, name="healthz")
-    for module in (auth, account, checkout, orders, payments, privacy, reviews):
+    for module in (auth, account, checkout, orders, payments, privacy, reviews, staff):
         module.add_routes(router)
     setup_api(app)
