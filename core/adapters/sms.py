@@ -1,14 +1,17 @@
 """SMS through a Twilio-compatible REST API.
 
 POST {api_base}/2010-04-01/Accounts/{sid}/Messages.json with form fields To, From, Body and HTTP
-basic auth (account sid, auth token). Errors come back as JSON {code, message, status}: 429, 5xx
-and the provider's "try later" codes are transient; the rest (21211 invalid number, 21610
-unsubscribed recipient, 20003 bad credentials, ...) permanent.
+basic auth (account sid, auth token). A sender that is a Messaging Service SID (MG + 32 hex
+digits) goes as MessagingServiceSid instead of From, and the service picks the number. Errors
+come back as JSON {code, message, status}: 429, 5xx and the provider's "try later" codes are
+transient; the rest (21211 invalid number, 21610 unsubscribed recipient, 20003 bad credentials,
+...) permanent.
 """
 
 from __future__ import annotations
 
 import base64
+import re
 from urllib.parse import quote, urlsplit
 
 from core.adapters.http import HttpClient
@@ -40,7 +43,8 @@ class TwilioSmsAdapter:
 
     async def send(self, message: Outgoing) -> SendResult:
         s = self.settings
-        form = {"To": message.personal["phone"], "From": s.sender, "Body": message.text[:BODY_LIMIT]}
+        form = {"To": message.personal["phone"], _sender_field(s.sender): s.sender,
+                "Body": message.text[:BODY_LIMIT]}
         reply = await self.http.request("POST", self._url, data=form, headers={"Authorization": self._authorization})
         body = reply.body if isinstance(reply.body, dict) else {}
         if reply.status in (200, 201):
@@ -54,3 +58,9 @@ class TwilioSmsAdapter:
 
     async def close(self) -> None:
         await self.http.close()
+
+
+def _sender_field(sender: str) -> str:
+    if re.fullmatch(r"MG[0-9a-fA-F]{32}", sender):
+        return "MessagingServiceSid"
+    return "From"

@@ -42,6 +42,17 @@ async def test_a_text_message_is_posted_with_basic_auth(sms, twilio):
     assert result.provider_id.startswith("SM")
 
 
+async def test_a_messaging_service_sends_in_place_of_a_from_number(twilio):
+    service = "MG" + "0123456789abcdef" * 2
+    adapter = TwilioSmsAdapter(SmsSettings(adapter="twilio", api_base=twilio.url, account_sid=ACCOUNT_SID,
+                                           auth_token=AUTH_TOKEN, sender=service))
+    try:
+        await adapter.send(text_message())
+    finally:
+        await adapter.close()
+    assert twilio.sent == [{"To": PHONE, "MessagingServiceSid": service, "Body": "gearshop: order GS-1 shipped."}]
+
+
 async def test_an_invalid_number_is_permanent_and_the_number_stays_out_of_the_error(sms, twilio):
     twilio.fail(400, 21211, f"The 'To' number {PHONE} is not a valid phone number.")
     with pytest.raises(PermanentError, match="21211") as failure:

@@ -90,10 +90,10 @@ class FakeTwilio:
         if self._failures:
             status, body, headers = self._failures.pop(0)
             return web.json_response(body, status=status, headers=headers)
-        if not form.get("To") or not form.get("Body") or not form.get("From"):
+        if not form.get("To") or not form.get("Body") or not (form.get("From") or form.get("MessagingServiceSid")):
             return web.json_response({"code": 21604, "message": "A 'To' phone number is required.", "status": 400},
                                      status=400)
         self.sent.append(form)
         sid = f"SM{next(self._sids):032x}"
-        return web.json_response({"sid": sid, "status": "queued", "to": form["To"], "from": form["From"],
+        return web.json_response({"sid": sid, "status": "queued", "to": form["To"], "from": form.get("From"),
                                   "body": form["Body"], "account_sid": self.account_sid}, status=201)
