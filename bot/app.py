@@ -23,7 +23,7 @@ from aiogram.types import BotCommand
 
 from bot import staff as staff_desk
 from bot.errors import report_failure
-from bot.filters import PRIVATE
+from bot.filters import PRIVATE, PRIVATE_BUTTON
 from bot.flood import RetryAfterFloodWait
 from bot.i18n import N_, ShopLocaleMiddleware, shop_i18n, text
 from bot.middlewares import (
@@ -141,6 +141,7 @@ def _routers() -> Router:
     for module in CUSTOMER_ROUTERS[1:]:
         router = module.build_router()
         router.message.filter(PRIVATE)
+        router.callback_query.filter(PRIVATE_BUTTON)
         root.include_router(router)
     root.include_router(fallback.build_router())
     return root

@@ -23,10 +23,13 @@ class Magic(Filter):
 
 
 PRIVATE = Magic(F.chat.type == "private")
+# A button under a message in the private chat (not in a group, not under an inline message).
+PRIVATE_BUTTON = Magic(F.message.chat.type == "private")
 NOT_PRIVATE = Magic(F.chat.type != "private")
 IN_GROUP = Magic(F.chat.type.in_({"group", "supergroup"}))
 HAS_TEXT = Magic(F.text)
 HAS_CONTACT = Magic(F.contact)
 HAS_PAYMENT = Magic(F.successful_payment)
 COMMAND_LIKE = Magic(F.text.startswith("/"))
+NOT_COMMAND = Magic(~F.text.startswith("/"))
 PLAIN_TEXT = Magic(F.text & ~F.text.startswith("/"))

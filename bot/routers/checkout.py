@@ -18,7 +18,7 @@ from aiogram.utils.i18n import gettext as _
 from bot import keyboards
 from bot.callbacks import CartAction, CartCb, CheckoutCb, CheckoutStep
 from bot.common import cart_owner
-from bot.filters import HAS_CONTACT, HAS_TEXT, PRIVATE
+from bot.filters import HAS_CONTACT, NOT_COMMAND, PLAIN_TEXT, PRIVATE
 from bot.i18n import error_text
 from bot.prefs import Prefs
 from bot.routers.checkout_delivery import ask_delivery
@@ -164,6 +164,6 @@ def build_router() -> Router:
         accepted, StateFilter(Checkout.accept), CheckoutCb.filter(F.step == CheckoutStep.ACCEPT)
     )
     router.message.register(contact_shared, StateFilter(Checkout.contact), HAS_CONTACT)
-    router.message.register(name_given, StateFilter(Checkout.name), HAS_TEXT)
-    router.message.register(contact_expected, StateFilter(Checkout.contact))
+    router.message.register(name_given, StateFilter(Checkout.name), PLAIN_TEXT)
+    router.message.register(contact_expected, StateFilter(Checkout.contact), NOT_COMMAND)
     return router

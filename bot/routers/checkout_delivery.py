@@ -18,7 +18,7 @@ from aiogram.utils.i18n import gettext as _
 from bot import keyboards, texts
 from bot.callbacks import CheckoutCb, CheckoutStep
 from bot.common import show
-from bot.filters import HAS_TEXT
+from bot.filters import PLAIN_TEXT
 from bot.i18n import error_text
 from bot.payments import card_payment_link, card_providers, send_invoice
 from bot.states import Checkout
@@ -253,9 +253,9 @@ def build_router() -> Router:
     router.callback_query.register(
         address_chosen, StateFilter(Checkout.delivery), CheckoutCb.filter(F.step == CheckoutStep.ADDRESS)
     )
-    router.message.register(address_typed, StateFilter(Checkout.address), HAS_TEXT)
-    router.message.register(carrier_city_typed, StateFilter(Checkout.carrier_city), HAS_TEXT)
-    router.message.register(carrier_branch_typed, StateFilter(Checkout.carrier_branch), HAS_TEXT)
+    router.message.register(address_typed, StateFilter(Checkout.address), PLAIN_TEXT)
+    router.message.register(carrier_city_typed, StateFilter(Checkout.carrier_city), PLAIN_TEXT)
+    router.message.register(carrier_branch_typed, StateFilter(Checkout.carrier_branch), PLAIN_TEXT)
     router.callback_query.register(
         payment_chosen, StateFilter(Checkout.payment), CheckoutCb.filter(F.step == CheckoutStep.PAYMENT)
     )

@@ -38,7 +38,9 @@ async def inline_search(query: InlineQuery, locale: str) -> None:
     username = (await query.bot.me()).username
     articles = [article(card, locale, username) for card in result.items]
     next_offset = str(page + 1) if page < result.pages else ""
-    await query.answer(articles, cache_time=30, is_personal=False, next_offset=next_offset)
+    # Personal: the results are in the asking user's language (texts and price format), so
+    # Telegram must not hand one user's cached answer to everyone who types the same number.
+    await query.answer(articles, cache_time=30, is_personal=True, next_offset=next_offset)
 
 
 def article(card, locale: str, username: str | None) -> InlineQueryResultArticle:

@@ -13,7 +13,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot import keyboards
 from bot.callbacks import CheckoutCb, CheckoutStep, Menu, MenuCb
-from bot.filters import PRIVATE
+from bot.filters import PRIVATE, PRIVATE_BUTTON
 from bot.i18n import error_text
 from bot.prefs import Prefs
 from bot.routers.part import send_part_card
@@ -124,10 +124,12 @@ async def help_button(callback: CallbackQuery) -> None:
 def build_router() -> Router:
     router = Router(name=__name__)
     router.message.register(cancel, Command("cancel"))
-    router.callback_query.register(abandon_checkout, CheckoutCb.filter(F.step == CheckoutStep.ABANDON))
+    router.callback_query.register(
+        abandon_checkout, CheckoutCb.filter(F.step == CheckoutStep.ABANDON), PRIVATE_BUTTON
+    )
     router.message.register(start_with_link, CommandStart(deep_link=True), PRIVATE)
     router.message.register(start, CommandStart(), PRIVATE)
     router.message.register(menu, Command("menu"), PRIVATE)
     router.message.register(help_command, Command("help"))
-    router.callback_query.register(help_button, MenuCb.filter(F.item == Menu.HELP))
+    router.callback_query.register(help_button, MenuCb.filter(F.item == Menu.HELP), PRIVATE_BUTTON)
     return router

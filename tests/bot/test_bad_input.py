@@ -189,3 +189,49 @@ async def test_a_failure_inside_is_logged_and_answered_politely(db, telegram: Te
         await open_database(db.url)
     assert "algo ha fallado" in telegram.last(who).text
     assert any("failed" in record.message for record in caplog.records)
+
+
+async def test_customer_buttons_outside_the_private_chat_change_nothing(telegram: Telegram, shop, caplog):
+    """A customer's button data pressed under a group message or an inline message: a polite no."""
+    olena = {**OLENA, "language_code": "en"}
+    await telegram.say_in_group(STAFF, "/order NOPE")
+    group_message = telegram.last(STAFF_CHAT)
+    for data in ("m:cart", "c:checkout", f"p:add:{shop.filter_bosch}", "k:accept", "m:language", "m:help"):
+        before = len(telegram.api.calls_of("sendMessage"))
+        await telegram.press_data(olena, data, group_message)
+        inline = {"id": f"inline-{data}", "from": olena, "chat_instance": "ci", "data": data}
+        await telegram.feed({"callback_query": {**inline, "inline_message_id": "AAAA"}})
+        answers = telegram.api.callback_answers()[-2:]
+        assert all("no longer valid" in a.get("text", "") for a in answers), (data, answers)
+        assert len(telegram.api.calls_of("sendMessage")) == before, data
+    assert await CartLine.all().count() == 0
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+
+
+async def test_commands_work_in_the_middle_of_checkout(telegram: Telegram, shop):
+    who = {**OLENA, "language_code": "en"}
+    await place_order(telegram, who)
+    await buy_filter(telegram, who, SAYS["en"])
+    await telegram.say(who, "/checkout")
+    await telegram.press(who, telegram.last(who), "k:delivery:courier")
+    await telegram.say(who, "/privacy")
+    assert "privacy@example.com" in telegram.last(who).text
+    await telegram.say(who, "/frobnicate")
+    assert "Please answer the question above" in telegram.last(who).text
+    await telegram.say(who, "Lviv, Svobody 2")  # the conversation goes on where it was
+    assert "How will you pay?" in telegram.last(who).text
+
+
+async def test_while_the_phone_is_asked_for_commands_still_answer(telegram: Telegram, shop):
+    who = user(3010, "en")
+    await telegram.say(who, "GDB1550")
+    await telegram.press(who, telegram.last(who), "p:show:")
+    await telegram.press(who, telegram.last(who), "p:add:")
+    await telegram.say(who, "/checkout")
+    await telegram.press(who, telegram.last(who), "k:accept")
+    await telegram.say(who, "/privacy")
+    assert "privacy@example.com" in telegram.last(who).text
+    await telegram.say(who, "my phone is 0501234567")
+    assert telegram.last(who).reply_markup["keyboard"][0][0]["request_contact"] is True
+    await telegram.share_contact(who, phone="+380501119922")
+    assert "How should we deliver" in telegram.last(who).text

@@ -182,6 +182,11 @@ async def test_inline_search_lists_parts_with_a_link_back(telegram: Telegram, sh
         "https://t.me/gearshop_test_bot?start=part_"
     )
     assert "Ціна" in first["input_message_content"]["message_text"]
+    # Answers are per user: Telegram would otherwise show this Ukrainian answer to everyone.
+    assert answer["is_personal"] is True
+    await telegram.feed(inline_query(user(8009, "es"), "0986452041", query_id="iq-es"))
+    spanish = telegram.api.calls_of("answerInlineQuery")[-1].params
+    assert "Precio" in spanish["results"][0]["input_message_content"]["message_text"]
     await telegram.feed(inline_query(user(8008, "uk"), "x" * 300, query_id="iq2"))
     assert telegram.api.calls_of("answerInlineQuery")[-1].params["results"] == []
     part_link = first["reply_markup"]["inline_keyboard"][0][0]["url"].split("start=")[1]
