@@ -331,6 +331,12 @@ def _get(settings: Settings, key: str) -> Any:
     return value
 
 
+def _iso_currencies() -> frozenset[str]:
+    from babel.numbers import list_currencies
+
+    return frozenset(list_currencies())
+
+
 def validate(s: Settings) -> None:
     src = s.source
 
@@ -347,8 +353,8 @@ def validate(s: Settings) -> None:
             fail("shop.locales", f"has unknown locale {locale!r} (known: {', '.join(KNOWN_LOCALES)})")
     if s.shop.default_locale not in s.shop.locales:
         fail("shop.default_locale", "must be one of shop.locales")
-    if len(s.shop.currency) != 3 or not s.shop.currency.isalpha() or not s.shop.currency.isupper():
-        fail("shop.currency", "must be a three-letter ISO 4217 code such as EUR")
+    if s.shop.currency not in _iso_currencies():
+        fail("shop.currency", f"must be a three-letter ISO 4217 code such as EUR, not {s.shop.currency!r}")
     if not s.database.url.startswith(("sqlite://", "postgres://", "asyncpg://", "psycopg://")):
         fail("database.url", "must start with sqlite:// or postgres://")
     if not 1 <= s.web.port <= 65535:

@@ -121,6 +121,8 @@ def test_choices_and_ranges_are_checked(tmp_path):
         ('[notifications.email]\nadapter = "pigeon"\n', "notifications.email.adapter"),
         ('[shop]\nlocales = ["en", "fr"]\n', "shop.locales"),
         ('[shop]\ncurrency = "euro"\n', "shop.currency"),
+        ('[shop]\ncurrency = "eur"\n', "shop.currency"),
+        ('[shop]\ncurrency = "EUD"\n', "shop.currency"),  # three letters, but no currency
         ("[privacy]\naccess_log_days = 0\n", "privacy.access_log_days"),
         ('[payments]\nproviders = ["liqpay"]\n', "payments.liqpay.public_key"),
     ]:
