@@ -141,6 +141,7 @@ async def test_provider_400_dead_letters_the_row_and_alerts_staff(db, sms_settin
     assert await worker.run_once() == 2  # the alerts go out on the staff channels
     printed = adapters["stream"].getvalue()
     assert f"Message {row.id} could not be delivered" in printed and "21211" in printed
+    assert printed.count(f"python -m core requeue {row.id}") == 2  # how to send it again, on both channels
     assert customer.phone not in printed
 
 
