@@ -106,3 +106,12 @@ async def test_the_account_language_comes_first_and_the_switcher_changes_it(app_
     token = await csrf_from(client, "/cart")
     await client.post("/language", data={"csrf_token": token, "locale": "uk", "next": "/"})
     assert (await Customer.get(id=customer.id)).locale == "uk"
+
+
+@pytest.mark.parametrize("locale, grand_total_words", [("uk", {"Разом", "Всього", "Усього"}), ("ru", {"Итого", "Всего"})])
+def test_the_subtotal_is_not_called_by_the_word_for_the_grand_total(locale, grand_total_words):
+    """On the confirmation the goods' sum comes first and the grand total last: a reader who sees
+    "Итого" (in total) above the delivery price takes the wrong figure for what is paid."""
+    subtotal = translations(locale).gettext("Subtotal")
+    assert subtotal not in grand_total_words
+    assert subtotal != translations(locale).gettext("Total")
