@@ -29,6 +29,7 @@ from tortoise.transactions import in_transaction
 from core.config import Settings
 from core.customers.consents import current_marketing_consent
 from core.customers.models import Customer
+from core.i18n import normalise_locale
 from core.notifications import claims
 from core.notifications.context import message_context, order_facts
 from core.notifications.dead_letters import alert_staff
@@ -192,7 +193,8 @@ class OutboxWorker:
         return personal
 
     async def _outgoing(self, row: OutboxMessage, adapter: Adapter, personal: dict) -> Outgoing:
-        locale = self.settings.shop.default_locale if row.channel in STAFF_CHANNELS else row.locale
+        # The language the message is written in (an unknown one falls back, like the templates).
+        locale = normalise_locale(self.settings.shop.default_locale if row.channel in STAFF_CHANNELS else row.locale)
         context = await message_context(self.settings, locale=locale, payload=row.payload or {},
                                         order=row.order, personal=personal)
         rendered = render(row.kind, row.channel, locale, context)

@@ -190,3 +190,14 @@ async def test_staff_email_goes_to_every_staff_address(db, settings):
     assert f"Customer: {customer.full_name}, {customer.phone}" in text
     assert "Київ, branch 12" in text
     assert customer.email not in received.raw.decode()  # staff get name, phone and branch, not the email
+
+
+async def test_the_language_header_names_the_language_the_email_is_written_in(db, settings):
+    customer = await make_customer(locale="de")  # no German templates: the email is English
+    await queue("order_delivered", "email", customer=customer, order=await make_order(customer))
+    with SmtpServer() as smtp:
+        s = email_settings(settings, smtp.port)
+        await OutboxWorker(s, smtp_adapters(s), "mail").run_once()
+    mail = smtp.messages[0].message
+    assert mail["Content-Language"] == "en" and mail["Subject"].startswith("Order ")
+    assert '<html lang="en">' in mail.get_body(("html",)).get_content()
