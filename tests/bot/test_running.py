@@ -98,11 +98,13 @@ async def test_without_a_token_python_m_bot_says_so_in_one_line(tmp_path):
         "GEARSHOP_BOT__TOKEN": "",
         "GEARSHOP_DATABASE__URL": f"sqlite://{tmp_path}/x.db",
     }
-    done = subprocess.run(
-        [sys.executable, "-m", "bot"], capture_output=True, text=True, env=environ, timeout=60
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", env=environ, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
-    assert done.returncode == 2
-    assert done.stderr.strip().count("\n") == 0 and "GEARSHOP_BOT__TOKEN" in done.stderr
+    _out, err = await asyncio.wait_for(process.communicate(), timeout=60)
+    stderr = err.decode()
+    assert process.returncode == 2
+    assert stderr.strip().count("\n") == 0 and "GEARSHOP_BOT__TOKEN" in stderr
 
 
 async def test_a_self_hosted_bot_api_server_is_used(bot_api, settings):

@@ -6,11 +6,11 @@ import itertools
 
 import pytest
 
+from core.errors import ValidationError
 from core.orders.checkout import DeliveryChoice, PaymentChoice, place_order
 from core.orders.models import Channel, DeliveryMethod, Order, PaymentMethod
 from core.orders.status import change_status
 from core.payments.models import Payment, PaymentNotification
-from core.errors import ValidationError
 from tests.bot.conftest import OLENA, Telegram, button_datas
 from tests.bot.test_conversation import SAYS, buy_filter, choose_golf
 from tests.fakes.bot_api import pre_checkout_query, successful_payment
@@ -45,7 +45,9 @@ def last_invoice(telegram: Telegram) -> dict:
 async def pay(telegram: Telegram, who: dict, invoice: dict, charge: str | None = None) -> dict:
     charge = charge or f"tg-charge-{next(_charges)}"
     return await telegram.feed(
-        successful_payment(who, invoice["payload"], invoice["prices"][0]["amount"], invoice["currency"], charge)
+        successful_payment(
+            who, invoice["payload"], invoice["prices"][0]["amount"], invoice["currency"], charge
+        )
     )
 
 
@@ -63,7 +65,11 @@ async def test_an_invoice_paid_in_telegram_pays_the_order_once(paying: Telegram,
     assert "Card, in Telegram's payment form" in paying.last(olena).text
     await paying.press(olena, paying.last(olena), "k:confirm")
     order = await Order.get(customer__telegram_user_id=olena["id"])
-    assert (order.payment_method, order.payment_provider, order.payment_state) == ("card", "telegram", "pending")
+    assert (order.payment_method, order.payment_provider, order.payment_state) == (
+        "card",
+        "telegram",
+        "pending",
+    )
 
     invoice = last_invoice(paying)
     payment = await Payment.get(order_id=order.id)
@@ -73,7 +79,10 @@ async def test_an_invoice_paid_in_telegram_pays_the_order_once(paying: Telegram,
     assert "Telegram's payment form" in paying.api.texts_to(olena["id"])[-2]
 
     await paying.feed(pre_checkout_query(olena, invoice["payload"], order.total, "EUR", query_id="pc1"))
-    assert paying.api.calls_of("answerPreCheckoutQuery")[-1].params == {"pre_checkout_query_id": "pc1", "ok": True}
+    assert paying.api.calls_of("answerPreCheckoutQuery")[-1].params == {
+        "pre_checkout_query_id": "pc1",
+        "ok": True,
+    }
     await pay(paying, olena, invoice, charge="tg-charge-A")
     assert (await Order.get(id=order.id)).payment_state == "paid"
     assert f"Payment received for order {order.number}" in paying.last(olena).text
@@ -99,7 +108,9 @@ async def test_pre_checkout_refuses_a_cancelled_order_or_a_changed_amount(paying
     await paying.feed(pre_checkout_query(who, "pay-forged", order.total, "EUR", query_id="b"))
     await change_status(order, "cancelled", actor="staff:test")
     await paying.feed(pre_checkout_query(who, invoice["payload"], order.total, "EUR", query_id="c"))
-    answers = {c.params["pre_checkout_query_id"]: c.params for c in paying.api.calls_of("answerPreCheckoutQuery")}
+    answers = {
+        c.params["pre_checkout_query_id"]: c.params for c in paying.api.calls_of("answerPreCheckoutQuery")
+    }
     assert all(answers[q]["ok"] is False and answers[q]["error_message"] for q in "abc")
     assert CANCELLED[language] in answers["c"]["error_message"]  # in the customer's language
     assert "invoice is out of date" not in answers["a"]["error_message"] + answers["b"]["error_message"]
