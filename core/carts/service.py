@@ -216,6 +216,14 @@ async def remove_line(owner: CartOwner, part_id: int) -> CartView:
     return await get_cart_view(owner)
 
 
+async def _check_same_currency(cart: Cart, part: Part) -> None:
+    # A cart has one total: a part priced in another currency (a catalogue file may say so)
+    # would add up euros and dollars. Checkout takes only the shop's currency anyway.
+    if await CartLine.filter(cart_id=cart.id).exclude(part__currency=part.currency).exists():
+        message = "{part} cannot be ordered together with the parts in your cart."
+        raise ValidationError(message, fields={"quantity": message}, part=part_label(part))
+
+
 async def _store_quantity(cart: Cart, part: Part, quantity: int, *, relative: bool) -> None:
     for _ in range(2):  # a concurrent first add of the same part may win the unique (cart, part)
         try:
@@ -225,6 +233,7 @@ async def _store_quantity(cart: Cart, part: Part, quantity: int, *, relative: bo
                 await _touch(cart)
                 line = await CartLine.get_or_none(cart_id=cart.id, part_id=part.id)
                 if line is None:
+                    await _check_same_currency(cart, part)
                     await CartLine.create(cart_id=cart.id, part_id=part.id, quantity=quantity)
                 else:
                     new = line.quantity + quantity if relative else quantity

@@ -196,3 +196,17 @@ async def test_concurrent_adds_make_one_line_and_lose_nothing(db):
     await asyncio.gather(*(add_to_cart(owner, part.id, 1) for _ in range(5)))
     assert await Cart.all().count() == 1 and await CartLine.all().count() == 1
     assert (await CartLine.get()).quantity == 5  # no add is lost
+
+
+async def test_a_part_priced_in_another_currency_does_not_join_the_cart(db):
+    # A catalogue file may price a part in dollars in a euro shop: one cart, one currency.
+    owner = CartOwner(token=new_cart_token())
+    euro, dollar = await make_part(currency="EUR"), await make_part(currency="USD", name="Wiper blade")
+    await add_to_cart(owner, euro.id, 1)
+    with pytest.raises(ValidationError) as caught:
+        await add_to_cart(owner, dollar.id, 1)
+    assert str(caught.value).startswith("Wiper blade (BOSCH") and "together with" in str(caught.value)
+    with pytest.raises(ValidationError):
+        await set_quantity(owner, dollar.id, 2)
+    view = await get_cart_view(owner)
+    assert [(line.part_id, line.quantity) for line in view.lines] == [(euro.id, 1)] and view.currency == "EUR"
