@@ -3,8 +3,9 @@
 A review is a rating from 1 to 5, a text and the display name the customer picks for it. The
 name is checked like the profile's display name (never an email address or a phone number),
 and the public list carries only that name, the rating, the text and the day: never the
-customer's id, real name, email or phone. Staff remove a review with a reason; it disappears
-from the part page and the removal is written to the author's audit trail.
+customer's id, real name, email or phone. The author sees their reviews in the account and can
+delete them. Staff remove a review with a reason; it disappears from the part page and the
+removal is written to the author's audit trail.
 
 The `Review` table lives with the catalogue (core.catalogue.models). The customer's reviews are
 in the data export and are deleted with the account (core.customers.data_rights).
@@ -93,6 +94,19 @@ async def public_reviews(part_id: int, *, limit: int = PUBLIC_LIMIT) -> list[Pub
     rows = await (Review.filter(part_id=part_id, removed_at=None).order_by("-created_at", "-id").limit(limit)
                   .values("id", "display_name", "rating", "text", "created_at"))
     return [PublicReview(**row) for row in rows]
+
+
+async def reviews_of(customer: Customer) -> list[Review]:
+    """The customer's own reviews (removed ones too), newest first, with their parts (P9)."""
+    return await Review.filter(customer_id=customer.id).order_by("-created_at", "-id").prefetch_related("part")
+
+
+async def delete_own_review(customer: Customer, review_id: int, *, channel: str = "web", ip: str | None = None) -> None:
+    """The author deletes a review for good; anyone else's review is NotFound (P9)."""
+    deleted = await Review.filter(id=review_id, customer_id=customer.id).delete() if isinstance(review_id, int) else 0
+    if not deleted:
+        raise NotFound(NO_SUCH_REVIEW)
+    await record_event(customer, "review_deleted", channel=channel, ip=ip, review_id=review_id)
 
 
 async def remove_review(staff: Customer, review_id: int, reason: str) -> Review:

@@ -116,3 +116,20 @@ async def test_the_authors_reviews_are_exported_and_deleted_with_the_account(db)
     await delete_account(customer, actor="customer")
     assert not await Review.exists()
     assert await public_reviews(pads.id) == []
+
+
+async def test_the_author_lists_and_deletes_their_own_reviews_only(db):
+    from core.reviews.service import delete_own_review, reviews_of
+
+    customer, pads = await author(), await part()
+    other = await author(email="other@example.com", phone="+380671234567")
+    review = await write_review(customer, pads.id, display_name="Wheels", rating=5, text="Great pads.")
+    assert [(r.id, r.part.article) for r in await reviews_of(customer)] == [(review.id, "GDB1550")]
+    assert await reviews_of(other) == []
+    with pytest.raises(NotFound):
+        await delete_own_review(other, review.id)
+    await delete_own_review(customer, review.id)
+    assert not await Review.exists()
+    assert await AuditEvent.filter(customer_id=customer.id, event="review_deleted").exists()
+    with pytest.raises(NotFound):
+        await delete_own_review(customer, review.id)

@@ -125,7 +125,7 @@ def privacy_msgids() -> set[str]:
     from web.views import reviews as review_views
 
     found: set[str] = set()
-    for template in ("privacy.html", "reviews/_part.html"):
+    for template in ("privacy.html", "reviews/_part.html", "reviews/_mine.html"):
         for match in MSGID.finditer((ROOT / "web" / "templates" / template).read_text(encoding="utf-8")):
             found.add(match.group(1) if match.group(1) is not None else match.group(2))
     for kind in INVENTORY:

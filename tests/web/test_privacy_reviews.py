@@ -125,3 +125,29 @@ async def test_only_staff_remove_a_review_and_say_why(app_client, catalogue: Cat
     event = await AuditEvent.get(event="review_removed")
     assert (event.customer_id, event.actor, event.detail["reason"]) == (customer.id, f"staff:{staff.id}",
                                                                         "advertising")
+
+
+async def test_the_author_sees_and_deletes_their_reviews_in_the_account(app_client, catalogue: Catalogue):
+    from core.catalogue.models import Review
+
+    author = await app_client()
+    customer = await make_customer()
+    await sign_in_as(author, customer)
+    await write(author, catalogue.pads, display_name="Wheels", text="Quiet pads.")
+    await write(author, catalogue.filter_bosch, display_name="Wheels", text="Fits well.")
+    account = unescape(await (await author.get("/account")).text())
+    mine = account.split('id="my-reviews"', 1)[1]
+    assert "shown as Wheels" in mine and "Quiet pads." in mine and "Fits well." in mine
+    pads_review = await Review.get(part_id=catalogue.pads)
+    delete_path = f"/account/reviews/{pads_review.id}/delete"
+
+    stranger = await app_client()
+    await sign_in_as(stranger, await make_customer(email="other@example.com", phone="+380671234567"))
+    refused = await post_form(stranger, delete_path, {}, token_from="/account")
+    assert refused.status == 404 and await Review.filter(id=pads_review.id).exists()
+
+    deleted = await post_form(author, delete_path, {}, token_from="/account")
+    assert deleted.status == 303 and deleted.headers["Location"] == "/account#my-reviews"
+    assert "Your review was deleted." in await (await author.get("/account")).text()
+    assert "Quiet pads." not in await (await author.get(f"/part/{catalogue.pads}")).text()
+    assert [r.part_id for r in await Review.all()] == [catalogue.filter_bosch]

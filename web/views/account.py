@@ -24,6 +24,7 @@ from core.customers.passwords import verify_password
 from core.customers.profile import WRONG_PASSWORD
 from core.customers.validation import AddressData, LegalEntityData
 from core.errors import Conflict, NotFound, ValidationError
+from core.reviews import service as review_service
 from web import keys, sessions
 from web.forms import Form
 from web.render import url_for
@@ -69,6 +70,7 @@ async def overview(request: web.Request) -> web.StreamResponse:
         "garage": await garage_entries(customer),
         "marketing": await consents.current_marketing_consent(customer),
         "telegram_available": bool(request.app[keys.SETTINGS].bot.username),
+        "my_reviews": await review_service.reviews_of(customer),
     }
     return page(request, "account/overview.html", context)
 

@@ -1,4 +1,5 @@
-"""Reviews on the part page (P15): a signed-in customer writes one, staff remove one.
+"""Reviews on the part page (P15): a signed-in customer writes one, staff remove one; the
+author deletes their own from the account page (P9).
 
 The part page (web.views.catalogue.part_page) shows `reviews_context`: the public reviews
 (display name, rating, text, day: nothing else about the author) and, for a signed-in
@@ -86,9 +87,19 @@ async def review_remove(request: web.Request) -> web.StreamResponse:
     raise web.HTTPSeeOther(_part_url(request))
 
 
+async def own_review_delete(request: web.Request) -> web.StreamResponse:
+    """The author deletes one of their reviews from the account page (anyone else's: 404)."""
+    customer = await signed_in(request)
+    await service.delete_own_review(customer, int(request.match_info["review_id"]), ip=client_ip(request))
+    sessions.flash(request, "Your review was deleted.")
+    raise web.HTTPSeeOther(url_for(request, "account") + "#my-reviews")
+
+
 def add_routes(router: web.UrlDispatcher) -> None:
     resource = router.add_resource(r"/part/{part_id:[1-9]\d{0,8}}/reviews", name="part_reviews")
     resource.add_route("GET", reviews_get)
     resource.add_route("POST", review_add)
     router.add_post(r"/part/{part_id:[1-9]\d{0,8}}/reviews/{review_id:[1-9]\d{0,8}}/remove", review_remove,
                     name="review_remove")
+    router.add_post(r"/account/reviews/{review_id:[1-9]\d{0,8}}/delete", own_review_delete,
+                    name="account_review_delete")
