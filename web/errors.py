@@ -61,6 +61,8 @@ def error_page(request: web.Request, status: int, message: str, *, code: str = "
         return web.Response(status=status, text=f"{status} {title}\n{message}\n")
     if keys.COOKIE_QUEUE in request:  # e.g. the CSRF cookie of the page's language form
         apply_cookies(request, response)
+    if request.get(keys.CUSTOMER) is not None:  # the page shows whose account this is
+        response.headers["Cache-Control"] = "no-store"
     return response
 
 

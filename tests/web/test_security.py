@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from aiohttp import web
 
-from tests.web.conftest import Catalogue, csrf_from, make_customer, sign_in_as, sqlite_only
+from tests.web.conftest import Catalogue, csrf_from, make_customer, sign_in_as, sqlite_only, whoami
 
 SECRET_KEY = "k" * 40
 
@@ -235,3 +236,83 @@ async def test_malformed_requests_get_a_4xx_never_a_server_error(app_client, cat
     for method, path, options in cases:
         response = await client.request(method, path, allow_redirects=False, **options)
         assert response.status < 500, (method, path[:60], response.status)
+
+
+# ---------------------------------------------------------------- every route, not a sample
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "web" / "templates"
+PATH_VALUES = {"number": "GS-AAAA-BBBB", "reference": "abc", "provider": "sandbox", "review_id": "1", "id": "1"}
+# Server-to-server callbacks that prove themselves another way (the provider's signature).
+CSRF_EXEMPT_ROUTES = {"payment_notify"}
+
+
+def routes_of(app: web.Application, methods: frozenset[str] | set[str], part_id: int) -> list[tuple[str, str, str]]:
+    """(method, concrete path, route name) of the app's own routes with one of `methods`."""
+    found = []
+    for route in app.router.routes():
+        canonical = route.resource.canonical if route.resource else ""
+        if route.method not in methods or canonical.startswith(("/_test/", "/static/")):
+            continue
+        path = canonical
+        values = PATH_VALUES | {"part_id": str(part_id)}
+        path = re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), "1"), canonical)  # ids: 1
+        found.append((route.method, path, route.name or canonical))
+    return found
+
+
+async def test_every_state_changing_route_needs_the_token_and_our_origin(app_client, catalogue: Catalogue):
+    from core.carts.models import CartLine
+    from web.security import UNSAFE_METHODS
+
+    client = await app_client()
+    customer = await make_customer()
+    await sign_in_as(client, customer)
+    token = await csrf_from(client)
+    routes = routes_of(client.app, UNSAFE_METHODS, catalogue.filter_bosch)
+    exempt = {route.name for route in client.app.router.routes()
+              if getattr(route.handler, "csrf_exempt", False) and not route.resource.canonical.startswith("/_test/")}
+    assert exempt == CSRF_EXEMPT_ROUTES
+    assert len(routes) >= 25, routes
+    evil = {"Origin": "https://evil.example"}
+    for method, path, name in routes:
+        if name in CSRF_EXEMPT_ROUTES:
+            continue
+        body = {"json": {"part_id": catalogue.filter_bosch, "quantity": 1}} if path.startswith("/api/") else {
+            "data": {"part_id": str(catalogue.filter_bosch), "quantity": "1"}}
+        without = await client.request(method, path, allow_redirects=False, **body)
+        assert without.status == 403, (method, path, without.status)
+        if path.startswith("/api/"):
+            assert (await without.json())["error"]["code"] == "csrf"
+        if "data" in body:
+            body["data"]["csrf_token"] = token
+            foreign = await client.request(method, path, allow_redirects=False, headers=evil, **body)
+        else:
+            foreign = await client.request(method, path, allow_redirects=False,
+                                           headers=evil | {"X-CSRF-Token": token}, **body)
+        assert foreign.status == 403, (method, path, foreign.status)
+    assert await whoami(client) == str(customer.id)  # sign-out and "everywhere" did nothing
+    assert await CartLine.all().count() == 0
+
+
+async def test_every_private_page_is_never_cached(app_client, catalogue: Catalogue):
+    client = await app_client()
+    for path in ("/cart", "/checkout", "/sign-in", "/register", "/password-reset", "/api/v1/session",
+                 "/api/v1/cart"):
+        response = await client.get(path, allow_redirects=False)
+        assert response.headers.get("Cache-Control") == "no-store", path
+    await sign_in_as(client, await make_customer())
+    for method, path, name in routes_of(client.app, {"GET"}, catalogue.filter_bosch):
+        response = await client.get(path, allow_redirects=False)
+        if path in ("/healthz", "/api/v1/openapi.json") or response.status in (301, 302, 303, 307, 308):
+            continue
+        assert response.headers.get("Cache-Control") == "no-store", (path, response.status)
+
+
+def test_no_template_has_inline_script_style_or_handler():
+    """The CSP forbids inline scripts and styles: a template that used one would break silently."""
+    found = []
+    for template in TEMPLATES.rglob("*.html"):
+        text = template.read_text(encoding="utf-8")
+        for pattern in (r"<script(?![^>]*\ssrc=)", r"\son[a-z]+\s*=", r"\sstyle\s*=", r"<style", r"javascript:"):
+            found += [(template.name, match) for match in re.findall(pattern, text, flags=re.IGNORECASE)]
+    assert found == []
