@@ -7,7 +7,7 @@ from aiogram.filters import StateFilter
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.filters import COMMAND_LIKE, NOT_PRIVATE
+from bot.filters import COMMAND_LIKE, NOT_PRIVATE, PRIVATE
 
 
 async def group_chatter(message: Message) -> None:
@@ -30,6 +30,11 @@ async def unexpected_answer(message: Message) -> None:
     await message.answer(_("Please answer the question above with text, or send /cancel to stop."))
 
 
+async def edited(message: Message) -> None:
+    """An edited message: what it asked for was answered already; the edit is not acted on."""
+    await message.reply(_("I don't act on edited messages. Please send the corrected text as a new message."))
+
+
 async def unknown_button(callback: CallbackQuery) -> None:
     """Forged, malformed or stale callback data."""
     await callback.answer(
@@ -43,5 +48,6 @@ def build_router() -> Router:
     router.message.register(unknown_command, StateFilter(None), COMMAND_LIKE)
     router.message.register(not_text, StateFilter(None))
     router.message.register(unexpected_answer)
+    router.edited_message.register(edited, PRIVATE)
     router.callback_query.register(unknown_button)
     return router

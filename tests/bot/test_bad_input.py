@@ -235,3 +235,17 @@ async def test_while_the_phone_is_asked_for_commands_still_answer(telegram: Tele
     assert telegram.last(who).reply_markup["keyboard"][0][0]["request_contact"] is True
     await telegram.share_contact(who, phone="+380501119922")
     assert "How should we deliver" in telegram.last(who).text
+
+
+async def test_an_edited_message_is_answered_and_not_acted_on(telegram: Telegram, shop):
+    who = user(3011, "en")
+    await telegram.say(who, "/start")
+    sent = await telegram.say(who, "0986452041")
+    edited = {**sent["message"], "text": "GDB1550", "edit_date": sent["message"]["date"] + 5}
+    await telegram.feed({"edited_message": edited})
+    assert "edited messages" in telegram.last(who).text
+    assert not any("GDB1550" in text for text in telegram.api.texts_to(who["id"]))
+    # In the staff group people fix their typos without the bot commenting.
+    said = await telegram.say_in_group(STAFF, "helo")
+    await telegram.feed({"edited_message": {**said["message"], "text": "hello", "edit_date": 1}})
+    assert telegram.api.sent_to(STAFF_CHAT) == []

@@ -231,3 +231,26 @@ async def test_the_garage_remembers_vehicles(telegram: Telegram, shop):
     assert "garage" in garage.text and "Ford Focus" in str(garage.reply_markup)
     await telegram.press_text(OLENA, garage, "Ford Focus")
     assert "Ford Focus III" in telegram.last(OLENA).text
+
+
+async def test_an_expired_link_or_one_for_a_telegram_linked_elsewhere_changes_nothing(telegram: Telegram, shop):
+    import datetime as dt
+
+    from core.customers.models import AccountToken
+
+    web = await web_customer()
+    token = await telegram_link.create_link_token(web)
+    await AccountToken.filter(customer_id=web.id).update(
+        expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
+    )
+    english = {**OLENA, "language_code": "en"}
+    await telegram.say(english, f"/start {token}")
+    assert "expired" in telegram.last(english).text
+    assert (await Customer.get(id=web.id)).telegram_user_id is None
+    # This Telegram user is already the Telegram of another web account: that link stays.
+    other = await web_customer(email="other@example.com", phone="+380679999999")
+    await Customer.filter(id=other.id).update(telegram_user_id=english["id"])
+    await telegram.say(english, f"/start {await telegram_link.create_link_token(web)}")
+    assert "already linked to another shop account" in telegram.last(english).text
+    assert (await Customer.get(id=web.id)).telegram_user_id is None
+    assert (await Customer.get(id=other.id)).telegram_user_id == english["id"]

@@ -55,6 +55,8 @@ async def test_privacy_names_the_controller_and_how_to_reach_them(telegram: Tele
     shop_settings = telegram.settings.shop
     assert shop_settings.controller_contact in text and shop_settings.controller_address in text
     assert "Политика конфиденциальности" in text and "/mydata" in text and "/forgetme" in text
+    # What the shop keeps is listed in the reader's language too.
+    assert "Адреса доставки" in text and "Delivery addresses" not in text and "Garage" not in text
 
 
 def test_every_bot_sentence_is_translated():
