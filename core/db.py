@@ -21,6 +21,9 @@ MODEL_MODULES = [
 ]
 
 
+SQLITE_BUSY_TIMEOUT_MS = 20_000
+
+
 def tortoise_config(url: str) -> dict[str, Any]:
     if url.startswith("postgres://"):
         # asyncpg is the PostgreSQL driver we ship.
@@ -29,6 +32,8 @@ def tortoise_config(url: str) -> dict[str, Any]:
     if url.startswith("sqlite://"):
         # Transactions that take the write lock first (see core/sqlite_client.py).
         connection = {**expand_db_url(url), "engine": "core.sqlite_client"}
+        # Wait this long (ms) for another process's write to finish (an import takes seconds).
+        connection["credentials"].setdefault("busy_timeout", SQLITE_BUSY_TIMEOUT_MS)
     return {
         "connections": {"default": connection},
         "apps": {

@@ -13,9 +13,14 @@ from __future__ import annotations
 
 import sqlite3
 
-from tortoise.backends.base.client import TransactionContext
+from tortoise.backends.base.client import TransactionalDBClient, TransactionContext
 from tortoise.backends.sqlite.client import SqliteClient, SqliteTransactionContext, SqliteTransactionWrapper
-from tortoise.exceptions import TransactionManagementError
+from tortoise.connection import get_connections
+from tortoise.exceptions import OperationalError, TransactionManagementError
+
+
+class DatabaseBusy(OperationalError):
+    """Another process kept the write lock longer than the busy timeout (core.db)."""
 
 
 class _ImmediateTransaction(SqliteTransactionWrapper):
@@ -24,12 +29,33 @@ class _ImmediateTransaction(SqliteTransactionWrapper):
             await self._connection.commit()
             await self._connection.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise DatabaseBusy(str(exc)) from exc
             raise TransactionManagementError(exc) from exc
+
+
+class _ImmediateTransactionContext(SqliteTransactionContext):
+    async def __aenter__(self) -> TransactionalDBClient:
+        # As tortoise's, but a BEGIN that fails (DatabaseBusy) gives the connection back:
+        # tortoise's would keep its lock, and every later transaction of the process would hang.
+        await self._trxlock.acquire()
+        try:
+            await self.ensure_connection()
+            self.token = get_connections().set(self.connection_name, self.connection)
+            try:
+                await self.connection.begin()
+            except BaseException:
+                get_connections().reset(self.token)
+                raise
+        except BaseException:
+            self._trxlock.release()
+            raise
+        return self.connection
 
 
 class ShopSqliteClient(SqliteClient):
     def _in_transaction(self) -> TransactionContext:
-        return SqliteTransactionContext(_ImmediateTransaction(self), self._lock)
+        return _ImmediateTransactionContext(_ImmediateTransaction(self), self._lock)
 
 
 client_class = ShopSqliteClient

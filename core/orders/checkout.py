@@ -49,6 +49,7 @@ from core.orders.payload import order_payload
 from core.orders.shipping import shipping_price
 from core.payments.telegram import TELEGRAM_PAYMENTS
 from core.privacy.access_log import record_access
+from core.sqlite_client import DatabaseBusy
 
 _KEY = re.compile(r"[\x21-\x7e]{8,128}")  # printable ASCII, no spaces
 _BRANCH = re.compile(r"\d{1,6}")
@@ -106,6 +107,9 @@ async def place_order(
             return await _place(request, key, ip)
         except IntegrityError:
             continue  # a concurrent submit with this key won (or a number clash): look again
+        except DatabaseBusy:
+            # SQLite: another process (a catalogue import) kept the file's write lock too long.
+            raise Conflict("The shop is busy for a moment. Please try again.") from None
         except _EmptyCart:
             existing = await Order.get_or_none(idempotency_key=key)
             if existing is not None:

@@ -7,6 +7,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from core import db as core_db
 from core.carts.models import Cart, CartLine
 from core.catalogue.models import Part
@@ -172,5 +174,40 @@ async def test_buyers_in_three_processes_on_one_sqlite_file_get_exactly_the_stoc
     try:
         assert (await Part.get(id=part.id)).stock == 0
         assert await Order.all().count() == 3 and await CartLine.all().count() == 57
+    finally:
+        await core_db.close_database()
+
+
+async def test_a_checkout_blocked_by_another_process_too_long_is_a_conflict_and_the_shop_goes_on(tmp_path):
+    # Another process (a catalogue import) holds the SQLite write lock past the busy timeout.
+    import sqlite3
+
+    from core.config import Settings
+    from core.errors import Conflict
+
+    url = f"sqlite://{tmp_path}/shop.sqlite3?busy_timeout=200"
+    await core_db.create_schema(url)
+    await core_db.open_database(url)
+    try:
+        part = await make_part(stock=2)
+        buyer = (await _buyers(1, part))[0]
+        importer = sqlite3.connect(tmp_path / "shop.sqlite3", isolation_level=None)
+        importer.execute("BEGIN IMMEDIATE")
+        try:
+            with pytest.raises(Conflict) as caught:
+                await place_order(buyer, delivery=PICKUP, payment=CASH, idempotency_key="busy-shop-key",
+                                  channel=Channel.WEB, settings=Settings())  # fmt: skip
+        finally:
+            importer.rollback()
+            importer.close()
+        assert str(caught.value) == "The shop is busy for a moment. Please try again."
+        assert await Order.all().count() == 0 and (await Part.get(id=part.id)).stock == 2
+        # The failed BEGIN gave the connection back: the next checkout goes through.
+        order = await asyncio.wait_for(
+            place_order(buyer, delivery=PICKUP, payment=CASH, idempotency_key="busy-shop-key",
+                        channel=Channel.WEB, settings=Settings()),
+            timeout=10,
+        )  # fmt: skip
+        assert order.total > 0 and (await Part.get(id=part.id)).stock == 1
     finally:
         await core_db.close_database()
