@@ -23,9 +23,20 @@ def _get(settings: Any, key: str) -> Any:
 
 
 def _is_address(text: str) -> bool:
-    # One plain address (`desk@shop.example`), or `Name <desk@shop.example>` where allowed.
+    # One plain address: `desk@shop.example`.
     local, at, domain = text.rpartition("@")
     return bool(at and local and "." in domain) and not any(ch.isspace() or ch in "<>,;\"" for ch in text)
+
+
+def _is_named_address(text: str) -> bool:
+    # One address, with or without a display name: `Shop name <shop@shop.example>`.
+    if any(ch in text for ch in "\r\n"):
+        return False
+    if text.endswith(">"):
+        name, _, text = text[:-1].rpartition("<")
+        if "," in name and not name.strip().startswith('"'):
+            return False  # `a@x, b <c@y>` is two addresses
+    return _is_address(text)
 
 
 def validate_notifications(s: Settings, fail: Callable[[str, str], NoReturn]) -> None:
@@ -40,13 +51,10 @@ def validate_notifications(s: Settings, fail: Callable[[str, str], NoReturn]) ->
     if n.email.adapter == "smtp":
         if not 1 <= n.email.port <= 65535:
             fail("notifications.email.port", "must be between 1 and 65535")
-        sender = n.email.sender  # "shop@example.com" or "Shop name <shop@example.com>"
-        if sender.endswith(">"):
-            sender = sender.rpartition("<")[2].removesuffix(">")
-        if not _is_address(sender) or any(ch in n.email.sender for ch in "\r\n"):
+        if not _is_named_address(n.email.sender):
             fail("notifications.email.sender",
                  f"must be an email address such as shop@example.com, not {n.email.sender!r}")
-        if n.email.reply_to and not _is_address(n.email.reply_to):
+        if n.email.reply_to and not _is_named_address(n.email.reply_to):
             fail("notifications.email.reply_to", f"must be one email address, not {n.email.reply_to!r}")
         if n.email.username and not n.email.password:
             fail("notifications.email.password",

@@ -75,7 +75,7 @@ def test_a_notifications_setting_that_cannot_work_stops_start_up_naming_key_and_
 def test_working_notifications_settings_load(tmp_path):
     path = tmp_path / "shop.toml"
     path.write_text(NOVA_POSHTA + '[notifications.email]\nadapter = "smtp"\n'
-                    'sender = "Gear Shop <shop@gearshop.example>"\nreply_to = "help@gearshop.example"\n'
+                    'sender = "Gear Shop <shop@gearshop.example>"\nreply_to = "Підтримка <help@gearshop.example>"\n'
                     'username = "shop"\n'
                     '[notifications.staff]\nemails = ["desk@gearshop.example"]\n', encoding="utf-8")
     settings = load_settings(path, environ={"GEARSHOP_NOTIFICATIONS__EMAIL__PASSWORD": "s3cret"})
