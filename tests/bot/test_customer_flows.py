@@ -141,6 +141,12 @@ async def test_card_payment_gives_the_provider_page(telegram: Telegram, shop):
     assert url.startswith("https://shop.example/sandbox-bank/")
     order = await Order.filter(payment_method="card").first()
     assert order.payment_state == "pending" and order.number in done.text
+    # Left unpaid, the order offers the provider's page again from /orders.
+    await telegram.say(who, "/orders")
+    await telegram.press_data(who, f"o:{order.number}", telegram.last(who))
+    await telegram.press(who, telegram.last(who), "pay:")
+    again = telegram.last(who).reply_markup["inline_keyboard"][0][0]["url"]
+    assert again.startswith("https://shop.example/sandbox-bank/") and again != url
 
 
 async def test_orders_list_and_details_and_someone_elses_order(telegram: Telegram, shop):
@@ -233,7 +239,9 @@ async def test_the_garage_remembers_vehicles(telegram: Telegram, shop):
     assert "Ford Focus III" in telegram.last(OLENA).text
 
 
-async def test_an_expired_link_or_one_for_a_telegram_linked_elsewhere_changes_nothing(telegram: Telegram, shop):
+async def test_an_expired_link_or_one_for_a_telegram_linked_elsewhere_changes_nothing(
+    telegram: Telegram, shop
+):
     import datetime as dt
 
     from core.customers.models import AccountToken

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 
 import pytest
@@ -203,3 +204,20 @@ async def telegram_customer(who: dict):
     from core.customers.models import Customer
 
     return await Customer.get(telegram_user_id=who["id"])
+
+
+async def test_a_double_tap_sends_one_invoice(paying: Telegram, shop):
+    who = {**OLENA, "language_code": "en"}
+    await paying.say(who, "/start")
+    await choose_golf(paying, who)
+    await buy_filter(paying, who, SAYS["en"])
+    await paying.say(who, "/checkout")
+    await paying.press(who, paying.last(who), "k:accept")
+    await paying.share_contact(who)
+    await paying.press(who, paying.last(who), "k:delivery:pickup")
+    await paying.press(who, paying.last(who), "k:payment:card.telegram")
+    summary = paying.last(who)
+    taps = [paying.callback_update(who, summary, "k:confirm") for _ in range(3)]
+    await asyncio.gather(*(paying.feed(tap) for tap in taps))
+    assert await Order.all().count() == 1 and await Payment.all().count() == 1
+    assert len(paying.api.calls_of("sendInvoice")) == 1
