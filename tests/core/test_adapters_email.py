@@ -14,6 +14,7 @@ from core.notifications.models import OutboxMessage, OutboxStatus, Purpose
 from core.notifications.ports import Outgoing, PermanentError, TransientError
 from core.notifications.worker import OutboxWorker
 from core.orders.models import Order
+from core.privacy.models import Disclosure
 from tests.conftest import replace_settings
 from tests.core.notifications_factories import console_adapters, make_customer, make_order, queue
 from tests.fakes.smtp import SmtpServer, free_port, self_signed_certificate
@@ -130,6 +131,7 @@ async def test_smtp_down_then_up_delivers_exactly_once(db, settings):
     assert await worker.run_once() == 1  # nobody listens on the port
     await row.refresh_from_db()
     assert (row.status, row.attempts) == (OutboxStatus.PENDING, 1) and "cannot connect" in row.last_error
+    assert not await Disclosure.exists()  # nothing reached anybody
     with SmtpServer(port=port) as smtp:
         await OutboxMessage.filter(id=row.id).update(next_attempt_at=dt.datetime.now(dt.UTC))
         assert await worker.run_once() == 1

@@ -98,6 +98,7 @@ async def test_provider_500_is_retried_later_with_backoff(db, sms_settings, adap
     await row.refresh_from_db()
     assert (row.status, row.attempts) == (OutboxStatus.SENT, 2)
     assert len(twilio.sent) == 1
+    assert await Disclosure.filter(order_id=order.id).count() == 1  # one message, one record
 
 
 async def test_retries_wait_a_full_jitter_exponential_backoff(db, sms_settings, adapters, twilio):
@@ -134,6 +135,9 @@ async def test_provider_400_dead_letters_the_row_and_alerts_staff(db, sms_settin
     await row.refresh_from_db()
     assert row.status == OutboxStatus.DEAD and "21211" in row.last_error
     assert customer.phone not in row.last_error  # error texts keep numbers out
+    # The provider did receive the number before refusing it: that is a disclosure too (P7).
+    assert [(d.processor, d.fields_sent, d.order_id) for d in await Disclosure.all()] == [
+        ("SMS gateway 127.0.0.1", ["phone"], order.id)]
     alerts = await OutboxMessage.filter(kind="dead_letter").order_by("channel")
     assert [a.channel for a in alerts] == ["staff_email", "staff_telegram"]
     assert alerts[0].payload["message_id"] == row.id and alerts[0].payload["order_number"] == order.number
