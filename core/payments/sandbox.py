@@ -89,7 +89,7 @@ class SandboxProvider:
         if not self._signed("answer", fields, _ANSWER_FIELDS):
             raise InvalidNotification()
         amount, status = fields["amount"], fields["status"]
-        if not amount.isdigit() or status not in (PAID, FAILED):
+        if not (amount.isascii() and amount.isdigit()) or status not in (PAID, FAILED):
             raise InvalidNotification()
         if not _REFERENCE.fullmatch(fields["reference"]):
             raise InvalidNotification()

@@ -384,3 +384,20 @@ async def test_liqpay_amounts_have_the_currencys_minor_units(amount, currency, s
     assert json.loads(base64.b64decode(data))["amount"] == sent
     body = {"payment_id": 5, "order_id": "pay-minor", "status": "success", "amount": float(sent), "currency": currency}
     assert liqpay.verify(liqpay_fields(PRIVATE, body)).amount == amount
+
+
+async def test_a_liqpay_test_payment_with_sandbox_keys_pays_the_order(db, card_settings):
+    # LiqPay's test mode reports a payment that went through with the status "sandbox".
+    order = await _card_order(card_settings, provider="liqpay", price=1000, quantity=1)
+    sandbox_keys = LiqPayProvider(PUBLIC, PRIVATE)
+    await start_payment(order, sandbox_keys, return_url="http://shop.test/r", notify_url="http://shop.test/n")
+    reference = (await Payment.get(order_id=order.id)).reference
+    body = {"order_id": reference, "payment_id": 90, "amount": 10, "currency": "EUR", "status": "sandbox"}
+
+    real_keys = LiqPayProvider("i00000000042", PRIVATE)  # the same notification under live keys
+    assert real_keys.verify(liqpay_fields(PRIVATE, {**body, "public_key": "i00000000042"})).status == "pending"
+    for odd in (["success"], {"s": 1}, None):
+        assert sandbox_keys.verify(liqpay_fields(PRIVATE, {**body, "status": odd})).status == "pending"
+
+    done = await handle_notification(sandbox_keys, liqpay_fields(PRIVATE, body))
+    assert done.result == APPLIED and await _state(order) == (PaymentState.PAID, "paid")
