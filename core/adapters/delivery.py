@@ -78,7 +78,9 @@ class NovaPoshtaAdapter:
         cost = str(max(1, round(order.total / 100)))
         properties = {
             "NewAddress": "1",
-            "PayerType": "Recipient",
+            # The customer paid the shop's shipping price (maybe free) with the order: the shop pays
+            # the carrier, so the customer is not charged for delivery a second time at the branch.
+            "PayerType": "Sender",
             "PaymentMethod": "Cash",
             "CargoType": "Parcel",
             "ServiceType": "WarehouseWarehouse",

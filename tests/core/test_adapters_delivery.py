@@ -50,6 +50,8 @@ async def test_a_confirmed_branch_order_gets_a_waybill_and_the_customer_its_numb
     assert (waybill["RecipientCityName"], waybill["RecipientAddressName"]) == ("Київ", "12")
     assert (waybill["ServiceType"], waybill["Cost"], waybill["AfterpaymentOnGoodsCost"]) == ("WarehouseWarehouse", "2570", "2570")
     assert (waybill["Sender"], waybill["CitySender"], waybill["SendersPhone"]) == ("sender-ref", "city-ref", "380441234567")
+    # The customer paid the shop 70,00 for shipping: the shop pays the carrier, not the customer again.
+    assert waybill["PayerType"] == "Sender"
     request = str(novaposhta.requests[0])
     assert "olena@example.com" not in request and "Khreshchatyk" not in request  # only what a waybill needs
     await row.refresh_from_db()
@@ -137,3 +139,4 @@ async def test_no_waybill_for_an_order_cancelled_meanwhile_or_not_in_hryvnias(db
     assert "cancelled" in rows[0].last_error and "UAH" in rows[1].last_error
     assert novaposhta.requests == []  # nothing declared, no cash collected in the wrong currency
     assert not await Disclosure.exists()
+
