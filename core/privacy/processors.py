@@ -16,10 +16,10 @@ from core.notifications.registry import processors as notification_processors
 # Payment providers that are outside services: the customer types the card details on their page;
 # the shop sends them only the order number, the amount and the currency (P14).
 PAYMENT_PROCESSORS = {
-    "liqpay": ("LiqPay", "Takes card payments on its own page: you type your card details there, "
-                         "the shop sends it only the order number and the amount."),
-    "telegram": ("Telegram Payments", "Takes card payments for orders placed in the bot, in Telegram's own payment "
-                                      "form: the shop sends it only the order number and the amount."),
+    "liqpay": ("LiqPay", ("Takes card payments on its own page: you type your card details there, "
+                          "the shop sends it only the order number and the amount.")),
+    "telegram": ("Telegram Payments", ("Takes card payments for orders placed in the bot, in Telegram's own payment "
+                                       "form: the shop sends it only the order number and the amount.")),
 }
 
 

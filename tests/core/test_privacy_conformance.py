@@ -24,7 +24,7 @@ def rows() -> dict[str, list[str]]:
 
 def defines(path: Path, name: str) -> bool:
     pattern = rf"^\s*(async def|def|class) {re.escape(name)}\b|^{re.escape(name)}\s*[:=]|^\s+def {re.escape(name)}\b"
-    return re.search(pattern, path.read_text(encoding="utf-8"), re.M) is not None
+    return re.search(pattern, path.read_text(encoding="utf-8"), re.MULTILINE) is not None
 
 
 def test_every_promise_has_one_row():
@@ -52,6 +52,6 @@ def test_every_cited_test_exists():
             cited += 1
             path, name = item.split("::")
             file = ROOT / path
-            if not file.is_file() or not re.search(rf"^(async )?def {re.escape(name)}\(", file.read_text("utf-8"), re.M):
+            if not file.is_file() or not re.search(rf"^(async )?def {re.escape(name)}\(", file.read_text("utf-8"), re.MULTILINE):
                 missing.append((promise, item))
     assert missing == [] and cited > 80

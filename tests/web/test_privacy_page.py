@@ -16,9 +16,9 @@ from core.i18n import LOCALES_DIR
 from core.privacy.inventory import COOKIES, INVENTORY
 from core.privacy.processors import PAYMENT_PROCESSORS, published_processors
 from tests.conftest import replace_settings
+from tests.fakes.twilio import ACCOUNT_SID, AUTH_TOKEN
 from tests.web.conftest import sqlite_only
 from tests.web.test_auth_pages import register
-from tests.fakes.twilio import ACCOUNT_SID, AUTH_TOKEN
 
 ROOT = Path(__file__).resolve().parents[2]
 MSGID = re.compile(r'''_\(\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')''')
@@ -37,7 +37,7 @@ def processor_names(html: str) -> list[str]:
 
 
 def row(html: str, key: str) -> str:
-    found = re.search(rf'<tr id="data-{key}">(.*?)</tr>', html, re.S)
+    found = re.search(rf'<tr id="data-{key}">(.*?)</tr>', html, re.DOTALL)
     assert found, f"no inventory row {key}"
     return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", found.group(1))))
 
@@ -85,7 +85,7 @@ async def test_the_processors_listed_are_exactly_the_configured_ones(app_client,
     assert processor_names(html) == expected
     assert set(expected) == {"SMS gateway api.twilio.com", "Nova Poshta", "LiqPay"}
     # Each with what it receives: the SMS gateway only the phone number.
-    sms = re.search(r"SMS gateway api\.twilio\.com</strong>(.*?)</li>", html, re.S).group(1)
+    sms = re.search(r"SMS gateway api\.twilio\.com</strong>(.*?)</li>", html, re.DOTALL).group(1)
     assert "phone number" in sms and "email address" not in sms and "full name" not in sms
     assert PAYMENT_PROCESSORS["liqpay"][1] in html
     assert "No outside service receives your data" not in html
