@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -40,7 +39,7 @@ class HttpClient:
                 status, headers = response.status, dict(response.headers)
         except aiohttp.ClientConnectorError as exc:
             raise TransientError(f"cannot connect to {exc.host}:{exc.port}", reached=False) from exc
-        except (TimeoutError, asyncio.TimeoutError) as exc:
+        except TimeoutError as exc:
             raise TransientError("the provider did not answer in time") from exc
         except aiohttp.ClientError as exc:
             raise TransientError(self.scrub(f"HTTP request failed: {exc.__class__.__name__}: {exc}")) from exc

@@ -139,4 +139,3 @@ async def test_no_waybill_for_an_order_cancelled_meanwhile_or_not_in_hryvnias(db
     assert "cancelled" in rows[0].last_error and "UAH" in rows[1].last_error
     assert novaposhta.requests == []  # nothing declared, no cash collected in the wrong currency
     assert not await Disclosure.exists()
-

@@ -58,8 +58,8 @@ NOVA_POSHTA = ('[shop]\ncurrency = "UAH"\n[notifications.delivery]\nadapter = "n
      "GEARSHOP_NOTIFICATIONS__EMAIL__PASSWORD"),
     ('[notifications.staff]\nemails = ["desk@gearshop.example", "boss at gearshop"]\n', "notifications.staff.emails",
      "'boss at gearshop'"),
-    ('[notifications.sms]\nadapter = "twilio"\naccount_sid = "AC1"\nauth_token = "t"\nsender = "+1"\n'
-     'api_base = "api.twilio.com"\n', "notifications.sms.api_base", "https://"),
+    (('[notifications.sms]\nadapter = "twilio"\naccount_sid = "AC1"\nauth_token = "t"\nsender = "+1"\n'
+      'api_base = "api.twilio.com"\n'), "notifications.sms.api_base", "https://"),
     (NOVA_POSHTA.replace('sender_ref = "s"\n', ""), "notifications.delivery.sender_ref", "carrier's cabinet"),
     (NOVA_POSHTA.replace('currency = "UAH"', 'currency = "EUR"'), "notifications.delivery.adapter", "UAH"),
 ])
