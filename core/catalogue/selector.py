@@ -104,22 +104,36 @@ def vehicle_years(vehicle: Vehicle) -> str:
     return f"{vehicle.year_from}–{vehicle.year_to or ''}"
 
 
-def engine_label(vehicle: Vehicle) -> str:
-    """`1.4 petrol CZCA 92 kW`: the parts of the engine the catalogue knows."""
+# Fuels as catalogue files name them; the label says them in the reader's language.
+FUELS = ("petrol", "diesel", "hybrid", "electric", "LPG", "CNG")
+
+
+def fuel_label(fuel: str, locale: str | None = None) -> str:
+    """The fuel in `locale` (`petrol` -> `бензин`); a fuel the shop has no word for stays as it is."""
+    if not locale or fuel not in FUELS:
+        return fuel
+    from core.i18n import gettext
+
+    return gettext(locale, fuel)
+
+
+def engine_label(vehicle: Vehicle, locale: str | None = None) -> str:
+    """`1.4 petrol CZCA 92 kW`: the parts of the engine the catalogue knows (the fuel in `locale`)."""
     pieces = []
     if vehicle.engine_cc:
         pieces.append(f"{vehicle.engine_cc / 1000:.1f}")
-    pieces += [vehicle.fuel, vehicle.engine_code]
+    pieces += [fuel_label(vehicle.fuel, locale), vehicle.engine_code]
     if vehicle.power_kw:
         pieces.append(f"{vehicle.power_kw} kW")
     return " ".join(p for p in pieces if p)
 
 
-def vehicle_label(vehicle: Vehicle) -> str:
-    """`Volkswagen Golf VII (5G1) 1.4 petrol CZCA 92 kW 2012–2020` (model and make must be loaded)."""
+def vehicle_label(vehicle: Vehicle, locale: str | None = None) -> str:
+    """`Volkswagen Golf VII (5G1) 1.4 petrol CZCA 92 kW 2012–2020` (model and make must be loaded);
+    with a locale the fuel is in that language (`… 1.4 бензин CZCA …`)."""
     model = vehicle.model
     pieces = [model.make.name, model.name, vehicle.generation]
     if vehicle.body:
         pieces.append(f"({vehicle.body})")
-    pieces += [engine_label(vehicle), vehicle_years(vehicle)]
+    pieces += [engine_label(vehicle, locale), vehicle_years(vehicle)]
     return " ".join(p for p in pieces if p)

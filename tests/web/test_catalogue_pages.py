@@ -24,6 +24,18 @@ async def test_selector_steps_through_make_model_vehicle_without_javascript(app_
     assert 'action="/vehicle"' in vehicles
 
 
+async def test_the_vehicle_is_named_in_the_visitors_language(app_client, catalogue: Catalogue):
+    client = await app_client()
+    for language, fuel in (("uk", "бензин"), ("ru", "бензин"), ("es", "gasolina")):
+        headers = {"Accept-Language": language}
+        vehicles = await (await client.get(f"/?make={catalogue.make_vw}&model={catalogue.model_golf}",
+                                           headers=headers)).text()
+        assert options(vehicles, "vehicle") == [f"Volkswagen Golf VII (5G1) 1.4 {fuel} CZCA 92 kW 2012–2020"]
+        for path in (f"/?vehicle={catalogue.golf}", f"/part/{catalogue.filter_bosch}?vehicle={catalogue.golf}"):
+            page = await (await client.get(path, headers=headers)).text()
+            assert f"1.4 {fuel} CZCA" in page and "petrol" not in page, (language, path)
+
+
 async def test_choosing_a_vehicle_remembers_it_and_lists_its_categories(app_client, catalogue: Catalogue):
     client = await app_client()
     chosen = await client.get(f"/vehicle?vehicle={catalogue.golf}", allow_redirects=False)

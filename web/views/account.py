@@ -67,7 +67,7 @@ async def overview(request: web.Request) -> web.StreamResponse:
         "section": "account",
         "legal": await LegalEntity.get_or_none(customer_id=customer.id),
         "addresses": await addresses.list_addresses(customer),
-        "garage": await garage_entries(customer),
+        "garage": await garage_entries(request, customer),
         "marketing": await consents.current_marketing_consent(customer),
         "telegram_available": bool(request.app[keys.SETTINGS].bot.username),
         "my_reviews": await review_service.reviews_of(customer),
@@ -174,8 +174,9 @@ async def addresses_submit(request: web.Request) -> web.StreamResponse:
 # ---------------------------------------------------------------- garage
 
 
-async def garage_entries(customer: Customer) -> list[tuple[Any, str]]:
-    return [(entry, selector.vehicle_label(entry.vehicle)) for entry in await garage.list_garage(customer)]
+async def garage_entries(request: web.Request, customer: Customer) -> list[tuple[Any, str]]:
+    locale = request[keys.LOCALE]
+    return [(entry, selector.vehicle_label(entry.vehicle, locale)) for entry in await garage.list_garage(customer)]
 
 
 async def garage_context(request: web.Request, customer: Customer, form: Form) -> dict[str, Any]:
@@ -187,10 +188,10 @@ async def garage_context(request: web.Request, customer: Customer, form: Form) -
     if vehicles and vehicles[0].model.make_id != make_id:
         vehicles, model_id = [], None
     return {
-        "form": form, "section": "account_garage", "garage": await garage_entries(customer),
+        "form": form, "section": "account_garage", "garage": await garage_entries(request, customer),
         "makes": await selector.list_makes(), "models": models, "vehicles": vehicles,
         "make_id": make_id, "model_id": model_id,
-        "vehicle_labels": {v.id: selector.vehicle_label(v) for v in vehicles},
+        "vehicle_labels": {v.id: selector.vehicle_label(v, request[keys.LOCALE]) for v in vehicles},
     }
 
 

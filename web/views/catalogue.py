@@ -12,6 +12,7 @@ from core.catalogue import search as catalogue_search
 from core.catalogue import selector
 from core.catalogue.models import Category, Vehicle
 from core.errors import NotFound
+from web import keys
 from web.forms import Form, clean_text
 from web.render import redirect, render, url_for
 from web.sessions import current_customer, recall, remember
@@ -42,11 +43,16 @@ async def chosen_vehicle(request: web.Request) -> Vehicle | None:
         return None
 
 
-def vehicle_context(vehicle: Vehicle | None) -> dict:
+def vehicle_label(request: web.Request, vehicle: Vehicle) -> str:
+    """The vehicle as the visitor reads it (the fuel in the page's language)."""
+    return selector.vehicle_label(vehicle, request[keys.LOCALE])
+
+
+def vehicle_context(request: web.Request, vehicle: Vehicle | None) -> dict:
     """What base.html shows in the vehicle bar and keeps in the search box."""
     if vehicle is None:
         return {"vehicle": None, "vehicle_label": "", "vehicle_query": {}}
-    return {"vehicle": vehicle, "vehicle_label": selector.vehicle_label(vehicle),
+    return {"vehicle": vehicle, "vehicle_label": vehicle_label(request, vehicle),
             "vehicle_query": {"vehicle": vehicle.id}}
 
 
@@ -58,7 +64,7 @@ async def customer_garage(request: web.Request) -> list:
     from core.customers.garage import list_garage
 
     entries = await list_garage(customer)
-    return [(entry, selector.vehicle_label(entry.vehicle)) for entry in entries]
+    return [(entry, vehicle_label(request, entry.vehicle)) for entry in entries]
 
 
 async def index(request: web.Request) -> web.Response:
@@ -72,11 +78,11 @@ async def index(request: web.Request) -> web.Response:
         vehicles, model_id = [], None  # a model of another make: start that step again
     categories = await catalogue_search.categories_for_vehicle(vehicle.id) if vehicle else []
     return render(request, "index.html", {
-        **vehicle_context(vehicle),
+        **vehicle_context(request, vehicle),
         "makes": await selector.list_makes(), "models": models, "vehicles": vehicles,
         "make_id": make_id, "model_id": model_id,
         "categories": categories, "garage": await customer_garage(request),
-        "vehicle_labels": {v.id: selector.vehicle_label(v) for v in vehicles},
+        "vehicle_labels": {v.id: vehicle_label(request, v) for v in vehicles},
     })
 
 
@@ -98,7 +104,7 @@ async def search(request: web.Request) -> web.Response:
     if query:
         result = await catalogue_search.search_parts(
             query, vehicle_id=vehicle.id if vehicle else None, page=page_number(request.query.get("page")))
-    return render(request, "search.html", {**vehicle_context(vehicle), "query": query, "result": result})
+    return render(request, "search.html", {**vehicle_context(request, vehicle), "query": query, "result": result})
 
 
 async def category(request: web.Request) -> web.Response:
@@ -109,7 +115,7 @@ async def category(request: web.Request) -> web.Response:
     result = await catalogue_search.search_parts(
         "", vehicle_id=vehicle.id if vehicle else None, category=found.slug,
         page=page_number(request.query.get("page")))
-    return render(request, "category.html", {**vehicle_context(vehicle), "category": found, "result": result})
+    return render(request, "category.html", {**vehicle_context(request, vehicle), "category": found, "result": result})
 
 
 async def part_page(request: web.Request, *, form: Form | None = None, status: int = 200,
@@ -123,8 +129,8 @@ async def part_page(request: web.Request, *, form: Form | None = None, status: i
     vehicle = await chosen_vehicle(request)
     details = await catalogue_search.part_details(part_id, vehicle_id=vehicle.id if vehicle else None)
     context = {
-        **vehicle_context(vehicle), "details": details, "part": details.part, "form": form,
-        "fitting": [(v, selector.vehicle_label(v), "; ".join(details.fitment_notes.get(v.id, [])))
+        **vehicle_context(request, vehicle), "details": details, "part": details.part, "form": form,
+        "fitting": [(v, vehicle_label(request, v), "; ".join(details.fitment_notes.get(v.id, [])))
                     for v in details.vehicles],
         "part_url": url_for(request, "part", part_id=details.part.id,
                             query={"vehicle": vehicle.id} if vehicle else None),
