@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-MODULES = ["bench.catalogue"]
+MODULES = ["bench.catalogue", "bench.web", "bench.checkout", "bench.bot"]
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="gearshop-bench-") as workdir:
         ctx = BenchContext(Path(workdir), size=args.size)
         results = asyncio.run(_run(args.names or list(REGISTRY), ctx))
+    if hasattr(os, "getloadavg"):
+        print(f"load average at the end {os.getloadavg()[0]:.1f} (other work on the machine lowers every figure)")
     if args.json:
         Path(args.json).write_text(json.dumps([asdict(r) for r in results], indent=2), encoding="utf-8")
     return 1 if any(r.met is False for r in results) else 0
