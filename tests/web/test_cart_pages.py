@@ -74,7 +74,9 @@ async def test_bad_quantity_on_the_cart_page_keeps_the_cart(app_client, catalogu
     refused = await client.post("/cart/update", data={"csrf_token": token, "part_id": str(catalogue.pads),
                                                       "quantity": "50"})
     assert refused.status == 422
-    assert 'class="field-error"' in await refused.text()
+    text = await refused.text()
+    assert 'class="field-error"' in text and "only 3 in stock" in text
+    assert re.search(r'name="quantity"[^>]*value="50"', text)  # what was typed is kept by its error
     assert cart_lines(await (await client.get("/cart")).text()) == {"GDB1550": "2"}
 
 

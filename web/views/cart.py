@@ -27,11 +27,14 @@ async def cart_view(request: web.Request):
     return await carts.get_cart_view(owner, currency=currency)
 
 
-async def cart_page(request: web.Request, *, errors: dict[int, str] | None = None, status: int = 200) -> web.Response:
+async def cart_page(request: web.Request, *, errors: dict[int, str] | None = None,
+                    typed: dict[int, str] | None = None, status: int = 200) -> web.Response:
+    """The cart; after a refused change the line shows its error and the quantity as typed."""
     context = {
         "cart": await cart_view(request),
         "cookies_enabled": cookies_enabled(request),
         "line_errors": errors or {},
+        "typed": typed or {},
         "max_quantity": carts.MAX_LINE_QUANTITY,
     }
     return no_store(render(request, "cart.html", context, status=status))
@@ -72,11 +75,13 @@ async def cart_update(request: web.Request) -> web.StreamResponse:
         else:
             quantity = form.integer("quantity", minimum=0, maximum=carts.MAX_LINE_QUANTITY, gettext=gettext)
             if quantity is None:
-                return await cart_page(request, errors={part_id: form.error("quantity")}, status=422)
+                return await cart_page(request, errors={part_id: form.error("quantity")},
+                                       typed={part_id: form.get("quantity")}, status=422)
             await carts.set_quantity(owner, part_id, quantity)
             flash(request, "Your cart was updated.")
     except ValidationError as exc:
-        return await cart_page(request, errors={part_id: exc.localized(gettext)}, status=422)
+        return await cart_page(request, errors={part_id: exc.localized(gettext)},
+                               typed={part_id: form.get("quantity")}, status=422)
     raise web.HTTPSeeOther(url_for(request, "cart"))
 
 
