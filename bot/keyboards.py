@@ -60,6 +60,7 @@ def main_menu() -> InlineKeyboardMarkup:
             (_("📦 My orders"), MenuCb(item=Menu.ORDERS)),
             (_("🌐 Language"), MenuCb(item=Menu.LANGUAGE)),
             (_("🔒 Privacy"), MenuCb(item=Menu.PRIVACY)),
+            (_("❓ Help"), MenuCb(item=Menu.HELP)),
         ],
         0,
         1,

@@ -167,12 +167,12 @@ async def categories(callback: CallbackQuery, callback_data: VehicleCb) -> None:
     if not found:
         await callback.answer(_("No parts for this vehicle yet."), show_alert=True)
         return
+    shown, page, pages = keyboards.page_of(found, callback_data.page)
     entries = [
-        (f"{category.name} ({count})", SearchCb(page=0, category=category.id))
-        for category, count in found[:40]
+        (f"{category.name} ({count})", SearchCb(page=0, category=category.id)) for category, count in shown
     ]
     markup = keyboards.choice_list(
-        entries, 0, 1, lambda p: VehicleCb(step=VehicleStep.CATEGORIES, id=callback_data.id)
+        entries, page, pages, lambda p: VehicleCb(step=VehicleStep.CATEGORIES, id=callback_data.id, page=p)
     )
     await show(callback, _("Categories with parts for your vehicle:"), markup)
 

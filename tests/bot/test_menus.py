@@ -68,3 +68,45 @@ def test_every_bot_sentence_is_translated():
             catalog = read_po(fh, locale=locale)
         missing = [m for m in wanted if not (catalog.get(m) and catalog.get(m).string)]
         assert missing == [], f"{locale}: {missing[:5]}"
+
+
+async def test_categories_come_in_pages_and_the_menu_offers_help(telegram: Telegram, shop):
+    from core.catalogue.models import Category, Fitment, Part
+
+    for n in range(12):
+        category = await Category.create(name=f"Category {n:02d}", slug=f"category-{n:02d}")
+        part = await Part.create(
+            brand="ACME",
+            brand_key="ACME",
+            article=f"A{n}",
+            article_norm=f"A{n}",
+            name="Thing",
+            category=category,
+            price=100,
+            currency="EUR",
+            stock=1,
+        )
+        await Fitment.create(part=part, vehicle_id=shop.golf)
+    who = user(9012, "en")
+    await telegram.say(who, "/start")
+    await telegram.press(who, telegram.last(who), "m:help")
+    assert "What I can do" in telegram.last(who).text
+    await telegram.press_data(who, f"v:pick:{shop.golf}:0", telegram.last(who))
+    await telegram.press(who, telegram.last(who), "v:cats:")
+    first = telegram.last(who)
+    first_names = category_buttons(first)
+    assert "1/2" in str(first.reply_markup) and len(first_names) == 8
+    await telegram.press(who, first, f"v:cats:{shop.golf}:1")
+    second = telegram.last(who)
+    assert "2/2" in str(second.reply_markup)
+    every = {f"Category {n:02d} (1)" for n in range(12)} | {"Oil filters (2)"}
+    assert set(first_names) | set(category_buttons(second)) == every
+
+
+def category_buttons(message) -> list[str]:
+    return [
+        b["text"]
+        for row in message.reply_markup["inline_keyboard"]
+        for b in row
+        if b.get("callback_data", "").startswith("s:")
+    ]
