@@ -155,3 +155,20 @@ async def test_the_web_app_mounts_the_webhook_in_webhook_mode(db_url, bot_api, s
         text = bot_api.last_to(OLENA["id"]).text
         assert "privacy@example.com" in text or configured.shop.controller_contact in text
     assert bot_api.webhook["url"] == "https://shop.example/telegram/webhook"
+
+
+async def test_with_redis_the_per_user_limit_holds_across_processes(db, bot_api, settings, redis_url, shop):
+    configured = replace_settings(
+        bot_settings(settings, bot_api.url, updates_per_minute_per_user=2), redis={"url": redis_url}
+    )
+    bot = build_bot(configured)
+    first, second = build_dispatcher(configured), build_dispatcher(configured)
+    try:
+        for update_id, dispatcher in zip((201, 202, 203, 204), (first, second, first, second), strict=True):
+            await dispatcher.feed_raw_update(bot, {"update_id": update_id, **private_message(OLENA, "/help")})
+        texts = bot_api.texts_to(OLENA["id"])
+        assert len(texts) == 3 and "/vehicle" in texts[1] and "/vehicle" not in texts[2]
+    finally:
+        await bot.session.close()
+        await first.storage.close()
+        await second.storage.close()
