@@ -172,8 +172,16 @@ def _column_positions(path: Path, kind: str, header: list[str] | None) -> list[i
     names = [name.strip().lower() for name in header]
     missing = [column for column in COLUMNS[kind] if column not in names]
     if missing:
-        raise CatalogueFileError(f"{path}:1: missing column(s) {', '.join(missing)}")
+        raise CatalogueFileError(f"{path}:1: missing column(s) {', '.join(missing)}{_separator_hint(header)}")
     return [names.index(column) for column in COLUMNS[kind]]
+
+
+def _separator_hint(header: list[str]) -> str:
+    # Spreadsheets in many European locales save "CSV" with semicolons or tabs.
+    for separator, name in ((";", "semicolons"), ("\t", "tabs")):
+        if len(header) == 1 and separator in header[0]:
+            return f" (the columns are separated by {name}: save the file with commas, as CSV UTF-8)"
+    return ""
 
 
 def _text(value: str, column: str, *, required: bool = False) -> str:

@@ -181,6 +181,11 @@ async def test_strict_imports_nothing_then_a_fixed_catalogue_re_imports_without_
             "parts.csv:2: a NUL byte: this is not a text CSV file",
         ),
         (
+            b"brand;article;name;category;price;currency;stock;description\r\nNGK;BKR6E;Spark plug;;4,20;;1;\r\n",
+            "parts.csv:1: missing column(s) brand, article, name, category, price, currency, stock, description"
+            " (the columns are separated by semicolons: save the file with commas, as CSV UTF-8)",
+        ),
+        (
             "brand,article,name,category,price,currency,stock,description\n".encode("utf-16"),
             "parts.csv: not UTF-8 text (invalid start byte at byte 0) (it looks like UTF-16: save it as UTF-8 CSV)",
         ),
