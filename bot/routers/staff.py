@@ -126,11 +126,13 @@ async def tracking_given(message: Message, state: FSMContext, settings: Settings
     data = await state.get_data()
     tracking = "" if message.text.strip() == "-" else message.text.strip()
     try:
+        order = await get_order(data["number"])
+        if order.status != OrderStatus.CONFIRMED:
+            # Cancelled (or shipped) by someone else meanwhile: stop asking for the number.
+            await state.clear()
+            raise ValidationError(REFUSALS[OrderStatus.SHIPPED])
         order = await change_status(
-            await get_order(data["number"]),
-            OrderStatus.SHIPPED,
-            actor=actor(message.from_user),
-            tracking_number=tracking,
+            order, OrderStatus.SHIPPED, actor=actor(message.from_user), tracking_number=tracking
         )
     except ShopError as error:
         await message.reply(error_text(error, locale))

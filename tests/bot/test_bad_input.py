@@ -249,3 +249,18 @@ async def test_an_edited_message_is_answered_and_not_acted_on(telegram: Telegram
     said = await telegram.say_in_group(STAFF, "helo")
     await telegram.feed({"edited_message": {**said["message"], "text": "hello", "edit_date": 1}})
     assert telegram.api.sent_to(STAFF_CHAT) == []
+
+
+async def test_an_order_cancelled_while_its_tracking_number_is_asked_for(telegram: Telegram, shop):
+    order = await place_order(telegram, {**OLENA, "language_code": "en"})
+    await telegram.say_in_group(STAFF, f"/order {order.number}")
+    await telegram.press(STAFF, telegram.last(STAFF_CHAT), "staff:confirm:")
+    card = telegram.api.sent_to(STAFF_CHAT)[-1]
+    await telegram.press(STAFF, card, "staff:ship:")
+    await telegram.press(STAFF, card, "staff:cancel:")  # a change of mind before the number is typed
+    await telegram.say_in_group(STAFF, "59000123456789")
+    assert "Only a confirmed order can be shipped" in telegram.last(STAFF_CHAT).text
+    assert (await Order.get(id=order.id)).status == OrderStatus.CANCELLED
+    sent = len(telegram.api.sent_to(STAFF_CHAT))
+    await telegram.say_in_group(STAFF, "ok, thanks everyone")  # no longer taken for a tracking number
+    assert len(telegram.api.sent_to(STAFF_CHAT)) == sent
