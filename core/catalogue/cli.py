@@ -177,7 +177,8 @@ def _page_json(args: argparse.Namespace, page) -> dict:
 
 def _print_table(page) -> None:
     if not page.items:
-        print("no parts found")
+        print(f"no parts on page {page.page}: {page.total} part(s) in {page.pages} page(s)" if page.total
+              else "no parts found")  # fmt: skip
         return
     rows = [("brand", "article", "name", "price", "stock", "category", "")]
     for card in page.items:

@@ -161,7 +161,9 @@ async def search_parts(
         ("search", text, vehicle_pk, categories), lambda: _find(text, vehicle_pk, categories)
     )
     start = (page - 1) * per_page
-    if start + per_page <= len(found.first_ids) or len(found.first_ids) == found.total:
+    if start >= found.total:
+        rows = []  # past the last page (a number the database could not even take as an offset)
+    elif start + per_page <= len(found.first_ids) or len(found.first_ids) == found.total:
         rows = await card_rows(list(found.first_ids[start : start + per_page]))
     else:
         rows = await _page_rows(found, start, per_page)

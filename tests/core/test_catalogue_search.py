@@ -158,6 +158,15 @@ async def test_paging_is_stable_and_complete(catalogue):
     assert (await search.search_parts("", page=5, per_page=5)).items == []
 
 
+async def test_a_page_past_the_end_is_empty_however_far(catalogue, monkeypatch):
+    # Only the first ids are cached; later pages ask the database, which takes no 2**70 offset.
+    monkeypatch.setattr(search, "CACHED_IDS", 2)
+    for page in (5, 10**6, 2**70):
+        result = await search.search_parts("", page=page, per_page=5)
+        assert (result.items, result.total, result.pages) == ([], 18, 4)
+    assert len((await search.search_parts("", page=2, per_page=5)).items) == 5
+
+
 @pytest.mark.parametrize(("page", "per_page"), [(0, 20), (-1, 20), (1, 0), (1, 101)])
 async def test_bad_paging_is_refused(catalogue, page, per_page):
     with pytest.raises(ValidationError):
