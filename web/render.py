@@ -2,7 +2,7 @@
 
 Template globals: `_(msgid, **params)`, `csrf_token()`, `static_url(name)`, `format_price(minor,
 currency)`, `format_day(date)`, `format_moment(datetime)`, `url(name, query_=..., **parts)`,
-`has_route(name)`, `current_path()`. They read the request being served from a context
+`has_route(name)`, `current_path()`, `country_name(code)`. They read the request being served from a context
 variable, so they also work inside imported macros.
 """
 
@@ -55,6 +55,13 @@ def _format_price(amount_minor: int, currency: str | None = None) -> str:
     return core_i18n.format_price(amount_minor, currency, _locale())
 
 
+def _country_name(code: str) -> str:
+    """`UA` -> `Ukraine` / `Україна` / `Ucrania` in the page's language (the code when unknown)."""
+    from babel import Locale
+
+    return Locale.parse(_locale()).territories.get(code, code)
+
+
 def _has_route(name: str) -> bool:
     return name in _request().app.router.named_resources()
 
@@ -81,7 +88,7 @@ def setup_templates(app: web.Application) -> jinja2.Environment:
         _=translate, csrf_token=_csrf_token, static_url=_static_url, format_price=_format_price,
         format_day=lambda value: core_i18n.format_day(value, _locale()),
         format_moment=lambda value: core_i18n.format_moment(value, _locale()),
-        has_route=_has_route, current_path=_current_path, url=_url)
+        has_route=_has_route, current_path=_current_path, url=_url, country_name=_country_name)
     return env
 
 

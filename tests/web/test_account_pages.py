@@ -172,6 +172,18 @@ async def test_addresses_are_added_changed_and_deleted(app_client):
     assert not await Address.exists(id=address.id)
 
 
+async def test_an_address_names_its_country_in_the_customers_language(app_client):
+    from core.customers.models import Address
+
+    client, customer = await signed_in_client(app_client)
+    await Address.create(customer=customer, country="UA", city="Kyiv", street="Khreshchatyk 1")
+    for locale, country in (("en", "Ukraine"), ("uk", "Україна"), ("es", "Ucrania")):
+        customer.locale = locale
+        await customer.save(update_fields=["locale"])
+        for path in ("/account", "/account/addresses"):
+            assert f"Kyiv, {country}" in await (await client.get(path)).text(), (locale, path)
+
+
 async def test_a_bad_address_comes_back_with_errors_and_is_not_saved(app_client):
     from core.customers.models import Address
 
