@@ -264,3 +264,47 @@ async def test_an_order_cancelled_while_its_tracking_number_is_asked_for(telegra
     sent = len(telegram.api.sent_to(STAFF_CHAT))
     await telegram.say_in_group(STAFF, "ok, thanks everyone")  # no longer taken for a tracking number
     assert len(telegram.api.sent_to(STAFF_CHAT)) == sent
+
+
+async def test_names_with_html_characters_are_shown_as_written(telegram: Telegram, shop, caplog):
+    """The fake Bot API refuses broken HTML as Telegram does; every shown value must be escaped."""
+    from core.catalogue.models import Category, Make, Part, Vehicle, VehicleModel
+
+    await Make.filter(id=shop.make_vw).update(name="VW <Motors> & Co")
+    await VehicleModel.filter(id=shop.model_golf).update(name="Golf <i>")
+    await Vehicle.filter(id=shop.golf).update(generation="VII & <8>")
+    await Part.filter(id=shop.filter_bosch).update(name="Oil <filter> & more")
+    await Category.filter(slug="oil-filters").update(name="Filters <oil> & co")
+    boss = user(900, "en", first_name="Taras <Boss>", last_name="& Co")
+    who = {**OLENA, "language_code": "en"}
+    await telegram.say(who, "/vehicle")
+    await telegram.press_text(who, telegram.last(who), "VW <Motors>")
+    await telegram.press_text(who, telegram.last(who), "Golf <i>")
+    await telegram.press_text(who, telegram.last(who), "CZCA")
+    assert "VW &lt;Motors&gt; &amp; Co Golf &lt;i&gt; VII &amp; &lt;8&gt;" in telegram.last(who).text
+    await telegram.say(who, "<b>oil & filter")
+    assert "&lt;b&gt;oil &amp; filter" in telegram.last(who).text
+    await telegram.say(who, "0986452041")
+    await telegram.press_text(who, telegram.last(who), "BOSCH")
+    card = telegram.last(who)
+    assert "Oil &lt;filter&gt; &amp; more" in card.text and "Filters &lt;oil&gt; &amp; co" in card.text
+    await telegram.press(who, card, "p:add:")
+    await telegram.say(who, "/checkout")
+    await telegram.press(who, telegram.last(who), "k:accept")
+    await telegram.share_contact(who)
+    await telegram.press(who, telegram.last(who), "k:delivery:carrier")
+    await telegram.say(who, "Lviv & <Co>")
+    await telegram.say(who, "12")
+    await telegram.press(who, telegram.last(who), "k:payment:cash")
+    assert "Lviv &amp; &lt;Co&gt;" in telegram.last(who).text
+    await telegram.press(who, telegram.last(who), "k:confirm")
+    order = await Order.get(customer__telegram_user_id=who["id"])
+    await telegram.say(who, "/orders")
+    await telegram.press(who, telegram.last(who), "o:")
+    assert "Oil &lt;filter&gt; &amp; more" in telegram.last(who).text
+    await telegram.say_in_group(boss, f"/order {order.number}")
+    await telegram.press(boss, telegram.last(STAFF_CHAT), "staff:confirm:")
+    assert "confirmed by Taras &lt;Boss&gt; &amp; Co" in telegram.api.sent_to(STAFF_CHAT)[-1].text
+    await telegram.press(boss, telegram.api.sent_to(STAFF_CHAT)[-1], "staff:ship:")
+    assert "Taras &lt;Boss&gt; &amp; Co</a>" in telegram.last(STAFF_CHAT).text
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any, Self
@@ -185,6 +186,9 @@ class FakeBotAPI:
         handler = getattr(self, "_m_" + method.lower(), None)
         if handler is None:
             return _error(404, "Not Found")
+        problem = _formatting_problem(call.params)
+        if problem:
+            return _error(400, f"Bad Request: can't parse entities: {problem}")
         return await handler(call.params, call)
 
     # ------------------------------------------------------------ methods
@@ -336,6 +340,71 @@ class FakeBotAPI:
         if markup and "inline_keyboard" in markup:
             body["reply_markup"] = markup
         return body
+
+
+# Telegram's HTML: these tags only; every other "<", ">" and "&" must be an entity.
+_HTML_TAGS = {
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "span",
+    "tg-spoiler",
+    "a",
+    "code",
+    "pre",
+    "blockquote",
+    "tg-emoji",
+}
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z-]*)((?:\s+[a-z-]+(?:=\"[^\"<>]*\"|='[^'<>]*')?)*)\s*>")
+_ENTITY = re.compile(r"&(?:lt|gt|amp|quot|#\d{1,7}|#x[0-9a-fA-F]{1,6});")
+
+
+def html_problem(text: str) -> str:
+    """Why Telegram would refuse `text` with parse_mode HTML, or "" when it parses."""
+    open_tags: list[str] = []
+    position = 0
+    while position < len(text):
+        char = text[position]
+        if char == "<":
+            tag = _TAG.match(text, position)
+            if tag is None:
+                return f"Unexpected '<' at byte offset {position}"
+            closing, name = tag.group(1), tag.group(2).lower()
+            if name not in _HTML_TAGS:
+                return f'Unsupported start tag "{name}" at byte offset {position}'
+            if closing:
+                if not open_tags or open_tags.pop() != name:
+                    return f'Unmatched end tag at byte offset {position}, expected "</{name}>"'
+            else:
+                open_tags.append(name)
+            position = tag.end()
+        elif char == "&":
+            entity = _ENTITY.match(text, position)
+            if entity is None:
+                return f"Unsupported HTML entity at byte offset {position}"
+            position = entity.end()
+        elif char == ">":
+            return f"Unexpected '>' at byte offset {position}"
+        else:
+            position += 1
+    return f'Can\'t find end tag corresponding to start tag "{open_tags[-1]}"' if open_tags else ""
+
+
+def _formatting_problem(params: dict) -> str:
+    texts = []
+    if params.get("parse_mode") == "HTML":
+        texts += [params.get(key) for key in ("text", "caption") if key in params]
+    for result in params.get("results", []) if isinstance(params.get("results"), list) else []:
+        content = result.get("input_message_content") or {}
+        if content.get("parse_mode") == "HTML":
+            texts.append(content.get("message_text"))
+    return next((problem for problem in map(html_problem, map(str, texts)) if problem), "")
 
 
 async def _read_call(request: web.Request, method: str) -> Call:
