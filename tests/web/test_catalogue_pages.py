@@ -77,6 +77,23 @@ async def test_search_by_article_marks_analogues_and_fitting(app_client, catalog
     assert "€12.50" in bosch
 
 
+async def test_a_part_number_that_does_not_fit_the_vehicle_is_shown_as_not_fitting(app_client, catalogue: Catalogue):
+    """With the Golf chosen, the Ford's brake pads are still found by their number, marked as not
+    fitting, instead of "nothing found" as if the shop did not have them."""
+    client = await app_client()
+    text = await (await client.get(f"/search?q=GDB1550&vehicle={catalogue.golf}")).text()
+    assert "Nothing found" not in text
+    assert "Nothing for “GDB1550” fits your Volkswagen Golf VII" in text
+    cards = re.findall(r'<article class="card">(.*?)</article>', text, re.S)
+    assert len(cards) == 1 and "TRW" in cards[0]
+    assert "Does not fit your vehicle" in cards[0] and "Fits your vehicle" not in cards[0]
+    ukrainian = await (await client.get(f"/search?q=GDB1550&vehicle={catalogue.golf}",
+                                        headers={"Accept-Language": "uk"})).text()
+    assert "нічого не підходить" in ukrainian
+    unknown = await (await client.get(f"/search?q=zzzz-no-such-part&vehicle={catalogue.golf}")).text()
+    assert "Nothing found" in unknown and '<article class="card">' not in unknown
+
+
 async def test_search_by_oe_number_and_by_words(app_client, catalogue: Catalogue):
     client = await app_client()
     by_oe = await (await client.get("/search?q=03C115561H")).text()

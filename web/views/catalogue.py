@@ -6,6 +6,8 @@ remembered in a cookie when cookies are on. No personal data is read or stored h
 
 from __future__ import annotations
 
+import dataclasses
+
 from aiohttp import web
 
 from core.catalogue import search as catalogue_search
@@ -98,13 +100,23 @@ async def vehicle_select(request: web.Request) -> web.StreamResponse:
 
 
 async def search(request: web.Request) -> web.Response:
+    """Search with the chosen vehicle; when nothing fits it, what exists for other vehicles is
+    shown marked "does not fit" (a typed part number must not look unknown)."""
     query = clean_text(request.query.get("q", ""), MAX_QUERY)
     vehicle = await chosen_vehicle(request)
-    result = None
+    page = page_number(request.query.get("page"))
+    result = elsewhere = None
     if query:
-        result = await catalogue_search.search_parts(
-            query, vehicle_id=vehicle.id if vehicle else None, page=page_number(request.query.get("page")))
-    return render(request, "search.html", {**vehicle_context(request, vehicle), "query": query, "result": result})
+        result = await catalogue_search.search_parts(query, vehicle_id=vehicle.id if vehicle else None, page=page)
+        if vehicle is not None and not result.total:
+            elsewhere = not_fitting(await catalogue_search.search_parts(query, page=page))
+    return render(request, "search.html", {**vehicle_context(request, vehicle), "query": query, "result": result,
+                                           "elsewhere": elsewhere})
+
+
+def not_fitting(found: catalogue_search.SearchPage) -> catalogue_search.SearchPage:
+    """A search without the vehicle, after the one with it found nothing: none of these fits it."""
+    return dataclasses.replace(found, items=[dataclasses.replace(card, fits=False) for card in found.items])
 
 
 async def category(request: web.Request) -> web.Response:
