@@ -6,7 +6,8 @@
      "prime": true, "warmup_seconds": 2, "seconds": 10, "seed": 1, "server_pid": 1234}
 
 Each of `connections` keep-alive connections sends a GET, reads the whole response, and sends
-the next one (a closed loop, like wrk). With `prime` every distinct path is first requested once
+the next one (a closed loop, like wrk); each keeps the cookies it is given, as one visitor's
+browser would (the shop's anonymous CSRF cookie). With `prime` every distinct path is first requested once
 (the server's cache fills; that pass is reported as "cold"), then paths are drawn at random for
 `warmup_seconds` (not reported) and `seconds` (reported as "warm").
 
@@ -68,14 +69,15 @@ class Phase:
 
 
 def _request(host: str, port: int, path: str) -> bytes:
+    """The request's head without its final empty line (a Cookie header may follow)."""
     return (
         f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUser-Agent: {USER_AGENT}\r\n"
-        "Accept: text/html\r\nAccept-Encoding: identity\r\n\r\n"
+        "Accept: text/html\r\nAccept-Encoding: identity\r\n"
     ).encode("latin-1")
 
 
-async def _read_response(reader: asyncio.StreamReader) -> tuple[int, int, bool]:
-    """(status, body size, server wants to close) of one response."""
+async def _read_response(reader: asyncio.StreamReader, cookies: dict[str, str]) -> tuple[int, int, bool]:
+    """(status, body size, server wants to close) of one response; Set-Cookie goes into `cookies`."""
     head = await reader.readuntil(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
     status = int(lines[0].split(" ", 2)[1])
@@ -89,6 +91,13 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, int, bool]:
             chunked = True
         elif name == "connection" and value.strip().lower() == "close":
             close = True
+        elif name == "set-cookie":
+            cookie, _, _attributes = value.strip().partition(";")
+            key, _, cookie_value = cookie.partition("=")
+            if cookie_value:
+                cookies[key] = cookie_value
+            else:
+                cookies.pop(key, None)
     if not chunked:
         await reader.readexactly(length)
         return status, length, close
@@ -116,16 +125,21 @@ class Load:
         return None if self.stop else self.rng.choice(self.requests)
 
     async def connection(self) -> None:
+        """One visitor: a keep-alive connection that keeps the cookies it is given, like a browser."""
         reader = writer = None
+        cookies: dict[str, str] = {}
         try:
             while (request := self._next()) is not None:
                 if writer is None:
                     reader, writer = await asyncio.open_connection(self.host, self.port)
                 phase = self.phase
+                if cookies:
+                    jar = "; ".join(f"{k}={v}" for k, v in cookies.items())
+                    request += f"Cookie: {jar}\r\n".encode("latin-1")
                 started = time.perf_counter()
                 try:
-                    writer.write(request)
-                    status, size, close = await _read_response(reader)
+                    writer.write(request + b"\r\n")
+                    status, size, close = await _read_response(reader, cookies)
                 except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
                     if phase is not None:
                         phase.errors.append(f"{type(exc).__name__}: {exc}")
