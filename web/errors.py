@@ -75,6 +75,17 @@ def shop_error_response(request: web.Request, exc: ShopError) -> web.Response:
     return response
 
 
+def http_error_response(request: web.Request, exc: web.HTTPException) -> web.Response:
+    """A 4xx/5xx raised as an aiohttp HTTP error (a router 404 or 405, a 413) as a page or JSON."""
+    gettext = request_gettext(request)
+    message = gettext(STATUS_MESSAGES.get(exc.status, STATUS_MESSAGES[400]))
+    response = error_page(request, exc.status, message, code=exc.reason.lower().replace(" ", "_"))
+    for name in ("Allow", "Retry-After", "WWW-Authenticate"):
+        if name in exc.headers:
+            response.headers[name] = exc.headers[name]
+    return response
+
+
 @web.middleware
 async def error_middleware(request: web.Request, handler) -> web.StreamResponse:
     try:
@@ -84,13 +95,7 @@ async def error_middleware(request: web.Request, handler) -> web.StreamResponse:
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
-        gettext = request_gettext(request)
-        message = gettext(STATUS_MESSAGES.get(exc.status, STATUS_MESSAGES[400]))
-        response = error_page(request, exc.status, message, code=exc.reason.lower().replace(" ", "_"))
-        for name in ("Allow", "Retry-After", "WWW-Authenticate"):
-            if name in exc.headers:
-                response.headers[name] = exc.headers[name]
-        return response
+        return http_error_response(request, exc)
     except (asyncio.CancelledError, ConnectionResetError):
         raise
     except Exception:

@@ -9,8 +9,9 @@ import logging
 
 from aiohttp import web
 
+from core.errors import ShopError
 from web import keys
-from web.errors import error_middleware
+from web.errors import error_middleware, http_error_response, shop_error_response
 from web.i18n import resolve_locale, use_locale
 from web.render import CURRENT_REQUEST
 from web.security import apply_cookies, check_csrf, client_ip, request_is_https
@@ -68,8 +69,14 @@ async def state_middleware(request: web.Request, handler) -> web.StreamResponse:
     try:
         response = await handler(request)
     except web.HTTPException as exc:
-        await _finish(request, exc)
-        raise
+        if exc.status < 400:  # a redirect: its cookies and flashes go with it
+            await _finish(request, exc)
+            raise
+        response = http_error_response(request, exc)
+    except ShopError as exc:
+        response = shop_error_response(request, exc)
+    # An error page is finished like any page: the flashes it showed are gone from the session,
+    # its cookies are set, and a signed-in customer's page is not cached.
     await _finish(request, response)
     return response
 

@@ -123,3 +123,16 @@ async def test_a_signed_in_customers_messages_wait_on_the_server_not_in_a_cookie
     assert "flash" not in added.cookies
     assert "Added to your cart." in await (await client.get("/cart")).text()
     assert "Added to your cart." not in await (await client.get("/cart")).text()
+
+
+async def test_a_message_shown_on_an_error_page_is_not_shown_again(app_client, catalogue: Catalogue):
+    for signed_in in (False, True):
+        client = await app_client()
+        if signed_in:
+            await sign_in_as(client, await make_customer(email=f"c{catalogue.golf}@example.com"))
+        token = await csrf_from(client)
+        # Added, then sent back to a page that no longer exists: the 404 page shows the message.
+        missing = await client.post("/cart/add", data={"csrf_token": token, "part_id": str(catalogue.filter_bosch),
+                                                       "quantity": "1", "next": "/part/999999"})
+        assert missing.status == 404 and "Added to your cart." in await missing.text(), signed_in
+        assert "Added to your cart." not in await (await client.get("/cart")).text(), signed_in
