@@ -19,6 +19,17 @@ class CommandError(Exception):
     """A user-facing failure of a command: printed as one line."""
 
 
+# Row ids are 32-bit integers on PostgreSQL; a larger number can name no row.
+LARGEST_ID = 2**31 - 1
+
+
+def row_id(text: str) -> int:
+    """argparse type for a database id: a whole number from 1 to LARGEST_ID."""
+    if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= LARGEST_ID:
+        raise argparse.ArgumentTypeError(f"not an id (a whole number from 1 to {LARGEST_ID}): {text!r}")
+    return int(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m core", description="gearshop command line")
     parser.add_argument("--config", help="config file (default: $GEARSHOP_CONFIG or ./config.toml)")

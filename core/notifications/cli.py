@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import signal
 
+from core.cli import row_id
 from core.config import Settings
 from core.notifications.claims import DEFAULT_LEASE_SECONDS
 
@@ -29,7 +30,7 @@ def register(commands: argparse._SubParsersAction) -> None:
                              f"another one sends it after that long (default: {DEFAULT_LEASE_SECONDS:g})")
     worker.set_defaults(run=run_worker)
     requeue = commands.add_parser("requeue", help="send a dead or refused outbox message again")
-    requeue.add_argument("message_id", type=int)
+    requeue.add_argument("message_id", type=row_id)
     requeue.set_defaults(run=run_requeue)
 
 

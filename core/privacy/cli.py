@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from core.cli import row_id
 from core.config import Settings
 
 
@@ -12,8 +13,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     purge = commands.add_parser("purge", help="delete personal data past its retention period")
     purge.set_defaults(run=run_purge)
     export = commands.add_parser("customer-data", help="staff: export a customer's data (audited)")
-    export.add_argument("customer_id", type=int)
-    export.add_argument("--staff", type=int, required=True, help="id of the staff member asking")
+    export.add_argument("customer_id", type=row_id)
+    export.add_argument("--staff", type=row_id, required=True, help="id of the staff member asking")
     export.add_argument("--reason", required=True, help="why (e.g. the legal request's reference)")
     export.set_defaults(run=run_export)
 
