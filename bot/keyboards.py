@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
@@ -160,9 +162,24 @@ def share_contact() -> ReplyKeyboardMarkup:
     )
 
 
+def url_button_allowed(url: str) -> bool:
+    """Telegram refuses a URL button to localhost or a bare IP address (a development base_url),
+    and with it the whole message; such a link goes into the text instead."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.scheme not in ("http", "https") or "." not in host:
+        return False
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return True
+    return False
+
+
 def accept_policy(policy_url: str) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.row(InlineKeyboardButton(text=_("📄 Read the privacy policy"), url=policy_url))
+    if url_button_allowed(policy_url):
+        builder.row(InlineKeyboardButton(text=_("📄 Read the privacy policy"), url=policy_url))
     builder.row(
         InlineKeyboardButton(
             text=_("✅ I accept and I am 14 or older"),
@@ -244,7 +261,10 @@ def confirm_order() -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def pay_link(url: str) -> InlineKeyboardMarkup:
+def pay_link(url: str) -> InlineKeyboardMarkup | None:
+    """The button to the provider's page, or None when the link must be given in the text."""
+    if not url_button_allowed(url):
+        return None
     return InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text=_("💳 Pay by card"), url=url)]])
 
 

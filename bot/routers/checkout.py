@@ -60,9 +60,11 @@ async def begin(
     await state.clear()
     if customer is None:
         await state.set_state(Checkout.accept)
-        await message.answer(
-            policy_notice(settings), reply_markup=keyboards.accept_policy(policy_url(settings))
-        )
+        url = policy_url(settings)
+        notice = policy_notice(settings)
+        if not keyboards.url_button_allowed(url):
+            notice += "\n" + _("Privacy policy: {url}").format(url=escape(url))
+        await message.answer(notice, reply_markup=keyboards.accept_policy(url))
         return
     await continue_with(message, state, customer)
 

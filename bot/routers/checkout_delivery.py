@@ -240,6 +240,8 @@ async def confirmed(
         url = await card_payment_link(order, providers, settings)
         text += "\n" + _("Pay by card on the payment provider's page: no card details reach the shop.")
         markup = keyboards.pay_link(url) if url else None
+        if url and markup is None:
+            text += "\n" + escape(url)
     await show(callback, text, markup)
 
 

@@ -81,11 +81,11 @@ async def pay_again(
             _("Card payment is not available right now. Please try later."), show_alert=True
         )
         return
-    await callback.bot.send_message(
-        callback.from_user.id,
-        _("Pay by card on the payment provider's page: no card details reach the shop."),
-        reply_markup=keyboards.pay_link(url),
-    )
+    text = _("Pay by card on the payment provider's page: no card details reach the shop.")
+    markup = keyboards.pay_link(url)
+    if markup is None:
+        text += "\n" + escape(url)
+    await callback.bot.send_message(callback.from_user.id, text, reply_markup=markup)
     await callback.answer()
 
 

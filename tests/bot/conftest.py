@@ -34,10 +34,10 @@ OTHER_GROUP_MEMBER = user(901, "en", first_name="Nazar")
 OLENA = user(1001, "uk", first_name="Olena", last_name="Kovalenko")
 
 
-def bot_settings(settings, api_url: str, **bot: Any):
+def bot_settings(settings, api_url: str, *, base_url: str = "https://shop.example", **bot: Any):
     return replace_settings(
         settings,
-        shop={"base_url": "https://shop.example"},
+        shop={"base_url": base_url},
         web={"session_key": "k" * 40},
         bot={
             "token": DEFAULT_TOKEN,
@@ -133,8 +133,8 @@ async def make_telegram(bot_api, settings) -> AsyncIterator:
     """Build a Telegram driver with some [bot] settings replaced; sessions closed afterwards."""
     made: list[Telegram] = []
 
-    async def make(**bot: Any) -> Telegram:
-        configured = bot_settings(settings, bot_api.url, **bot)
+    async def make(base_url: str = "https://shop.example", **bot: Any) -> Telegram:
+        configured = bot_settings(settings, bot_api.url, base_url=base_url, **bot)
         from bot.app import build_bot
 
         telegram = Telegram(bot_api, build_bot(configured), build_dispatcher(configured), configured)

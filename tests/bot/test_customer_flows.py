@@ -262,3 +262,23 @@ async def test_an_expired_link_or_one_for_a_telegram_linked_elsewhere_changes_no
     assert "already linked to another shop account" in telegram.last(english).text
     assert (await Customer.get(id=web.id)).telegram_user_id is None
     assert (await Customer.get(id=other.id)).telegram_user_id == english["id"]
+
+
+async def test_with_the_development_address_links_come_as_text(db, make_telegram, shop):
+    """Telegram refuses URL buttons to 127.0.0.1 (and the whole message with them)."""
+    telegram = await make_telegram(base_url="http://127.0.0.1:8080")
+    who = {**OLENA, "language_code": "en"}
+    await telegram.say(who, "GDB1550")
+    await telegram.press(who, telegram.last(who), "p:show:")
+    await telegram.press(who, telegram.last(who), "p:add:")
+    await telegram.say(who, "/checkout")
+    notice = telegram.last(who)
+    assert "Privacy policy: http://127.0.0.1:8080/privacy" in notice.text
+    assert all("url" not in b for row in notice.reply_markup["inline_keyboard"] for b in row)
+    await telegram.press(who, notice, "k:accept")
+    await telegram.share_contact(who)
+    await telegram.press(who, telegram.last(who), "k:delivery:pickup")
+    await telegram.press(who, telegram.last(who), "k:payment:card.sandbox")
+    await telegram.press(who, telegram.last(who), "k:confirm")
+    done = telegram.last(who)
+    assert "is placed" in done.text and "http://127.0.0.1:8080/sandbox-bank/" in done.text

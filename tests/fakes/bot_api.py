@@ -17,12 +17,14 @@ answer the next call(s) of a method with 429 + retry_after (`api.flood("sendMess
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import itertools
 import json
 import re
 import time
 from dataclasses import dataclass, field
 from typing import Any, Self
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
@@ -189,6 +191,9 @@ class FakeBotAPI:
         problem = _formatting_problem(call.params)
         if problem:
             return _error(400, f"Bad Request: can't parse entities: {problem}")
+        problem = _markup_problem(call.params.get("reply_markup"))
+        if problem:
+            return _error(400, f"Bad Request: {problem}")
         return await handler(call.params, call)
 
     # ------------------------------------------------------------ methods
@@ -249,6 +254,8 @@ class FakeBotAPI:
         return _ok(True)
 
     async def _m_answercallbackquery(self, params: dict, call: Call) -> web.Response:
+        if len(str(params.get("text", ""))) > 200:
+            return _error(400, "Bad Request: MESSAGE_TOO_LONG")
         return _ok(True)
 
     async def _m_answerinlinequery(self, params: dict, call: Call) -> web.Response:
@@ -405,6 +412,39 @@ def _formatting_problem(params: dict) -> str:
         if content.get("parse_mode") == "HTML":
             texts.append(content.get("message_text"))
     return next((problem for problem in map(html_problem, map(str, texts)) if problem), "")
+
+
+def _button_url_ok(url: str) -> bool:
+    # Telegram takes http(s) links to a public host name, and tg:// links; not localhost or an IP.
+    if url.startswith("tg://"):
+        return True
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.scheme not in ("http", "https") or "." not in host:
+        return False
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return True
+    return False
+
+
+def _markup_problem(markup: Any) -> str:
+    """Telegram's checks on inline buttons: a text, 1-64 bytes of callback data, a usable URL."""
+    if not isinstance(markup, dict):
+        return ""
+    for row in markup.get("inline_keyboard", []):
+        for button in row:
+            if not str(button.get("text", "")).strip():
+                return "BUTTON_TEXT_INVALID"
+            if "callback_data" in button and not 1 <= len(str(button["callback_data"]).encode()) <= 64:
+                return "BUTTON_DATA_INVALID"
+            if "url" in button and not _button_url_ok(str(button["url"])):
+                return "BUTTON_URL_INVALID"
+    for row in markup.get("keyboard", []):
+        if any(not str(button.get("text", "")).strip() for button in row):
+            return "BUTTON_TEXT_INVALID"
+    return ""
 
 
 async def _read_call(request: web.Request, method: str) -> Call:
