@@ -14,12 +14,13 @@ import hashlib
 import hmac
 import json
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
 from core.customers.models import Customer, CustomerStatus
 from web import keys
-from web.security import client_ip, delete_cookie, looks_like_token, read_cookie, set_cookie
+from web.security import client_ip, delete_cookie, looks_like_token, read_cookie, set_cookie, shop_origins
 from web.session_stores import SessionInfo, WebSession, build_store  # noqa: F401 - re-exported
 
 __all__ = [
@@ -177,8 +178,13 @@ async def cart_owner(request: web.Request, *, create: bool = False):
 
 
 def cookies_enabled(request: web.Request) -> bool:
-    """True when the browser sent any cookie back (a first visit cannot tell yet)."""
-    return bool(request.cookies)
+    """False only when it is known that cookies are off: the visitor comes from one of the shop's
+    own pages (each sets a cookie) and sent none back. A first visit (from a link in an email,
+    a bookmark, another site) cannot tell yet, so it is not warned for nothing."""
+    if request.cookies:
+        return True
+    referer = urlsplit(request.headers.get("Referer", ""))
+    return f"{referer.scheme}://{referer.netloc}".lower() not in shop_origins(request)
 
 
 # ---------------------------------------------------------------- preferences

@@ -240,8 +240,19 @@ async def test_signing_in_shows_what_the_anonymous_cart_added(app_client, catalo
 
 async def test_sign_in_page_says_cookies_are_needed_when_they_are_off(app_client):
     client = await app_client(cookies=False)
-    html = await (await client.get("/sign-in")).text()
-    assert "Signing in needs cookies" in html
+    own_page = {"Referer": f"http://{client.host}:{client.port}/"}
+    for path in ("/sign-in", "/register"):  # reached from the shop's own page, which set a cookie
+        assert "Signing in needs cookies" in await (await client.get(path, headers=own_page)).text(), path
+
+
+async def test_a_first_visit_is_not_told_that_cookies_are_off(app_client):
+    """A link in an email opened in a new browser: no cookie yet, and none is missing (each
+    request here comes as a first one, with no cookie)."""
+    client = await app_client(cookies=False)
+    for path in ("/sign-in", "/register", "/account", "/cart"):
+        html = await (await client.get(path, headers={"Referer": "https://mail.example/inbox"})).text()
+        assert "needs cookies" not in html and "Cookies are needed" not in html, path
+    assert "Signing in needs cookies" not in await (await client.get("/sign-in")).text()
 
 
 # ---------------------------------------------------------------- sign-out

@@ -97,8 +97,11 @@ async def test_cart_needs_cookies_and_says_so(app_client, catalogue: Catalogue):
                                                    "quantity": "1"})
     assert refused.status == 403
     assert "Cookies are needed" in await refused.text()
-    cart = await (await client.get("/cart")).text()
+    own_page = {"Referer": f"http://{client.host}:{client.port}/part/{catalogue.filter_bosch}"}
+    cart = await (await client.get("/cart", headers=own_page)).text()  # from the shop's page: cookies are off
     assert "Cookies are needed for the cart" in cart and "Your cart is empty." in cart
+    first_visit = await (await client.get("/cart")).text()  # from a link elsewhere: it cannot tell yet
+    assert "Cookies are needed for the cart" not in first_visit and "Your cart is empty." in first_visit
 
 
 async def test_signed_in_customer_gets_the_anonymous_cart_merged(app_client, catalogue: Catalogue):
