@@ -79,6 +79,13 @@ async def request_password_reset(email: str, *, ip: str | None = None, base_url:
         await record_event(customer, "password_reset_requested", ip=ip)
 
 
+async def check_reset_link(token: str) -> None:
+    """ValidationError (by the token) unless the reset link can still be used: the page says so
+    before the customer types a new password twice."""
+    if await find_valid_token(token, TokenPurpose.PASSWORD_RESET) is None:
+        raise ValidationError(RESET_LINK_INVALID, fields={"token": RESET_LINK_INVALID})
+
+
 async def reset_password(token: str, new_password: str, *, ip: str | None = None, channel: str = "web") -> Customer:
     """Set a new password with a reset token; the token is spent and all sessions end."""
     row = await find_valid_token(token, TokenPurpose.PASSWORD_RESET)

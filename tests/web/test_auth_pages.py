@@ -343,6 +343,24 @@ async def test_reset_link_sets_a_new_password_once(app_client):
     assert "invalid, was already used or has expired" in await again.text()
 
 
+async def test_a_used_or_made_up_reset_link_says_so_before_a_password_is_typed(app_client):
+    client = await app_client()
+    await customer_with_password()
+    await post_form(client, "/password-reset", {"email": "olena@example.com"})
+    path = (await reset_link_sent_to("olena@example.com")).removeprefix("http://127.0.0.1:8080")
+    token = input_value(await (await client.get(path)).text(), "token")
+    new_password = "a brand new passphrase here"
+    done = await post_form(client, "/password-reset/confirm", {
+        "token": token, "new_password": new_password, "new_password_repeat": new_password}, token_from=path)
+    assert done.status == 303
+    for link in (path, "/password-reset/confirm?token=made-up", "/password-reset/confirm"):
+        page = await client.get(link)
+        html = await page.text()
+        assert page.status == 410, link
+        assert "invalid, was already used or has expired" in html and 'href="/password-reset"' in html
+        assert 'name="new_password"' not in html  # nothing to type in vain
+
+
 async def test_reset_requests_are_throttled_per_ip(app_client):
     client = await app_client(web={"resets_per_hour_per_ip": 1})
     assert (await post_form(client, "/password-reset", {"email": "a@example.com"})).status == 200

@@ -15,6 +15,7 @@ from aiohttp import web
 from core.carts.service import MergeResult
 from core.customers import accounts, auth
 from core.customers.accounts import AddressData, LegalEntityData, RegistrationData
+from core.customers.credentials import check_reset_link
 from core.customers.models import Customer
 from core.errors import Throttled, ValidationError
 from web import keys, sessions
@@ -185,8 +186,15 @@ async def password_reset_submit(request: web.Request) -> web.StreamResponse:
 
 
 async def password_reset_confirm_page(request: web.Request) -> web.StreamResponse:
-    # The token moves from the emailed link into a hidden field of the form.
-    form = Form(values={"token": request.query.get("token", "")[:200]})
+    """The emailed link: a used, expired or made-up one says so at once (410), with a way to ask
+    for a new one; a good one's token moves into a hidden field of the form."""
+    token = request.query.get("token", "")[:200]
+    form = Form(values={"token": token})
+    try:
+        await check_reset_link(token)
+    except ValidationError as exc:
+        form.fail(exc, gettext_of(request))
+        return page(request, "auth/password_reset_confirm.html", {"form": form}, status=410)
     return page(request, "auth/password_reset_confirm.html", {"form": form})
 
 
