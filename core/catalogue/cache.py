@@ -55,6 +55,7 @@ class CatalogueCache:
         self._owner: BaseDBAsyncClient | None = None
         self._version: int | None = None
         self._checked_at = 0.0
+        self._checking = False
 
     def invalidate(self) -> None:
         self._entries.clear()
@@ -64,13 +65,17 @@ class CatalogueCache:
         conn = sql.connection()
         owner = _root(conn)
         now = time.monotonic()
-        if (
-            owner is self._owner
-            and self._version is not None
-            and now - self._checked_at < VERSION_CHECK_SECONDS
-        ):
+        known = owner is self._owner and self._version is not None
+        if known and (now - self._checked_at < VERSION_CHECK_SECONDS or self._checking):
+            # Fresh enough, or another request is asking the database right now: the others
+            # serve what is cached meanwhile instead of all queueing behind the database
+            # (whose one SQLite connection may be busy with a write; docs/benchmarks.md).
             return
-        version = await current_version(conn)
+        self._checking = True
+        try:
+            version = await current_version(conn)
+        finally:
+            self._checking = False
         if owner is not self._owner or version != self._version:
             # Another database (tests switch engines) or a new import: nothing cached holds.
             self._entries.clear()
