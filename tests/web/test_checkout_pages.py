@@ -16,7 +16,7 @@ from html import unescape
 from aiohttp import web
 from tortoise import Tortoise
 
-from tests.web.conftest import Catalogue, make_customer, sign_in_as
+from tests.web.conftest import Catalogue, csrf_from, make_customer, sign_in_as
 from tests.web.test_auth_pages import (
     INPUT_NAMES,
     customer_with_password,
@@ -300,6 +300,9 @@ async def test_another_customers_order_is_not_found(app_client, catalogue: Catal
         assert response.status == 404, url
         assert "Koval" not in await response.text()
     assert path.removeprefix("/orders/") not in await (await snoop.get("/account/orders")).text()
+    pay = await snoop.post(path, data={"csrf_token": await csrf_from(snoop, "/account/orders")},
+                           allow_redirects=False)  # "pay this order" is no way in either
+    assert pay.status == 404 and "Koval" not in await pay.text()
     anonymous = await app_client()
     assert (await anonymous.get(path, allow_redirects=False)).status == 303  # sign in first
 
