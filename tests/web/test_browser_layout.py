@@ -14,7 +14,13 @@ import pytest
 
 from tests.web.browser import chromium, fresh_sqlite, require_chromium, running_shop, watch_for_server_errors
 from tests.web.conftest import seed_catalogue
-from tests.web.test_browser import TIMEOUT_MS, choose_car, choose_language, keep_evidence, search_and_add_to_cart
+from tests.web.test_browser import (
+    TIMEOUT_MS,
+    choose_car,
+    choose_language,
+    keep_evidence,
+    search_and_add_to_cart,
+)
 
 pytestmark = pytest.mark.browser
 

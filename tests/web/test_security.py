@@ -255,7 +255,7 @@ def routes_of(app: web.Application, methods: frozenset[str] | set[str], part_id:
             continue
         path = canonical
         values = PATH_VALUES | {"part_id": str(part_id)}
-        path = re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), "1"), canonical)  # ids: 1
+        path = re.sub(r"\{(\w+)\}", lambda m, known=values: known.get(m.group(1), "1"), canonical)  # ids: 1
         found.append((route.method, path, route.name or canonical))
     return found
 
