@@ -70,6 +70,14 @@ class CartAction(StrEnum):
 class CartCb(CallbackData, prefix="c"):
     action: CartAction
     part_id: int = 0
+    page: int = 0  # the page of the cart the button is on
+
+    @classmethod
+    def unpack(cls, value: str) -> CartCb:
+        # Buttons sent before the cart had pages ("c:rm:42") mean its first page.
+        if value.count(cls.__separator__) == 2:
+            value += cls.__separator__ + "0"
+        return super().unpack(value)
 
 
 class CheckoutStep(StrEnum):

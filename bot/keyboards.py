@@ -127,24 +127,29 @@ def part_card(part_id: int, in_stock: bool, analogues: Sequence[tuple[int, str]]
     return builder.as_markup()
 
 
-def cart(lines: Sequence[Any]) -> InlineKeyboardMarkup:
+CART_PAGE = 10  # lines with their four buttons: Telegram takes at most 100 buttons
+
+
+def cart(lines: Sequence[Any], page: int = 0, pages: int = 1) -> InlineKeyboardMarkup:
+    """Buttons for one page of the cart's lines, the pager, and Checkout."""
     builder = InlineKeyboardBuilder()
     for line in lines:
+
+        def button(text: str, action: CartAction, line: Any = line) -> InlineKeyboardButton:
+            data = CartCb(action=action, part_id=line.part_id, page=page).pack()
+            return InlineKeyboardButton(text=text, callback_data=data)
+
         builder.row(
-            InlineKeyboardButton(
-                text="➖", callback_data=CartCb(action=CartAction.LESS, part_id=line.part_id).pack()
-            ),
+            button("➖", CartAction.LESS),
             InlineKeyboardButton(
                 text=f"{line.article} × {line.quantity}"[:64],
                 callback_data=PartCb(action=PartAction.SHOW, part_id=line.part_id).pack(),
             ),
-            InlineKeyboardButton(
-                text="➕", callback_data=CartCb(action=CartAction.MORE, part_id=line.part_id).pack()
-            ),
-            InlineKeyboardButton(
-                text="✖", callback_data=CartCb(action=CartAction.REMOVE, part_id=line.part_id).pack()
-            ),
+            button("➕", CartAction.MORE),
+            button("✖", CartAction.REMOVE),
         )
+    for row in _pager(page, pages, lambda p: CartCb(action=CartAction.SHOW, page=p)):
+        builder.row(*row)
     if lines:
         builder.row(
             InlineKeyboardButton(

@@ -16,6 +16,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import StaffAction, StaffCb
 from bot.i18n import N_, text
+from bot.texts import clipped
 from core.config import Settings
 from core.i18n import format_price
 from core.orders.models import Order, OrderStatus
@@ -93,8 +94,11 @@ def with_footer(card_html: str, status: OrderStatus, who: str, locale: str, trac
 def order_card_text(order: Order, locale: str) -> str:
     """A card for /order in the staff group: the order's facts, the contact name, no phone or address."""
     rows = [text(locale, "<b>Order {number}</b>").format(number=escape(order.number))]
-    for line in order.lines:
-        rows.append(f"• {escape(line.brand)} {escape(line.article)} — {escape(line.name)} × {line.quantity}")
+    lines = [
+        f"• {escape(line.brand)} {escape(line.article)} — {escape(line.name)} × {line.quantity}"
+        for line in order.lines
+    ]
+    rows += clipped(lines, text(locale, "… and {count} more"))
     rows.append(
         text(locale, "Total: {amount}").format(amount=format_price(order.total, order.currency, locale))
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 from typing import Any
 
@@ -88,15 +89,36 @@ def search_result_line(card: Any, locale: str) -> str:
     return f"{mark}{card.brand} {card.article} — {card.name} · {price}"
 
 
-def cart_text(view: Any, locale: str) -> str:
+# Telegram refuses a message over 4096 characters: the list of lines of a cart or an order gets
+# this much room, the rest is counted ("… and 3 more").
+LINES_BUDGET = 3000
+
+
+def clipped(rows: list[str], more: str, budget: int = LINES_BUDGET) -> list[str]:
+    """`rows` as long as they fit in `budget` characters, then `more` (with {count}) for the rest."""
+    kept: list[str] = []
+    used = 0
+    for index, row in enumerate(rows):
+        if used + len(row) + 1 > budget:
+            kept.append(more.format(count=len(rows) - index))
+            break
+        kept.append(row)
+        used += len(row) + 1
+    return kept
+
+
+def line_row(line: Any, currency: str, locale: str) -> str:
+    total = format_price(line.line_total, currency, locale)
+    return f"• {escape(line.brand)} {escape(line.article)} — {escape(line.name)} × {line.quantity} = {total}"
+
+
+def cart_text(view: Any, locale: str, lines: Sequence[Any] | None = None) -> str:
+    """The cart; `lines` (one page of it) when not all of them are shown."""
     if not view.lines:
         return _("Your cart is empty. Type an article number or a few words to find parts.")
+    shown = view.lines if lines is None else lines
     rows = [_("<b>Your cart</b>")]
-    for line in view.lines:
-        total = format_price(line.line_total, view.currency, locale)
-        rows.append(
-            f"• {escape(line.brand)} {escape(line.article)} — {escape(line.name)} × {line.quantity} = {total}"
-        )
+    rows += clipped([line_row(line, view.currency, locale) for line in shown], _("… and {count} more"))
     rows.append(_("Subtotal: {amount}").format(amount=format_price(view.subtotal, view.currency, locale)))
     return "\n".join(rows)
 
@@ -115,11 +137,7 @@ def order_details(order: Any, lines: list[Any], locale: str) -> str:
         _("<b>Order {number}</b>").format(number=escape(order.number)),
         _("Status: {status}").format(status=status_name(order.status)),
     ]
-    for line in lines:
-        total = format_price(line.line_total, order.currency, locale)
-        rows.append(
-            f"• {escape(line.brand)} {escape(line.article)} — {escape(line.name)} × {line.quantity} = {total}"
-        )
+    rows += clipped([line_row(line, order.currency, locale) for line in lines], _("… and {count} more"))
     rows.append(_("Delivery: {method}").format(method=delivery_name(order.delivery_method)))
     if order.tracking_number:
         rows.append(_("Tracking number: {number}").format(number=escape(order.tracking_number)))

@@ -32,10 +32,13 @@ async def show_cart(
     settings: Settings,
     locale: str,
     *,
+    page: int = 0,
     answered: bool = False,
 ) -> None:
     view = await current_cart(customer, prefs, settings)
-    await show(event, texts.cart_text(view, locale), keyboards.cart(view.lines), answered=answered)
+    lines, page, pages = keyboards.page_of(view.lines, page, keyboards.CART_PAGE)
+    markup = keyboards.cart(lines, page, pages)
+    await show(event, texts.cart_text(view, locale, lines), markup, answered=answered)
 
 
 async def cart_command(
@@ -48,6 +51,17 @@ async def cart_button(
     callback: CallbackQuery, customer: Customer | None, prefs: Prefs, settings: Settings, locale: str
 ) -> None:
     await show_cart(callback, customer, prefs, settings, locale)
+
+
+async def cart_page(
+    callback: CallbackQuery,
+    callback_data: CartCb,
+    customer: Customer | None,
+    prefs: Prefs,
+    settings: Settings,
+    locale: str,
+) -> None:
+    await show_cart(callback, customer, prefs, settings, locale, page=callback_data.page)
 
 
 async def change_line(
@@ -63,7 +77,9 @@ async def change_line(
     line = next((line for line in view.lines if line.part_id == callback_data.part_id), None)
     if owner is None or line is None:
         await callback.answer(_("This part is no longer in your cart."), show_alert=True)
-        return await show_cart(callback, customer, prefs, settings, locale, answered=True)
+        return await show_cart(
+            callback, customer, prefs, settings, locale, page=callback_data.page, answered=True
+        )
     try:
         if callback_data.action == CartAction.REMOVE:
             await remove_line(owner, line.part_id)
@@ -73,14 +89,14 @@ async def change_line(
     except ShopError as error:
         await callback.answer(error_text(error, locale), show_alert=True)
         return
-    await show_cart(callback, customer, prefs, settings, locale)
+    await show_cart(callback, customer, prefs, settings, locale, page=callback_data.page)
 
 
 def build_router() -> Router:
     router = Router(name=__name__)
     router.message.register(cart_command, Command("cart"))
     router.callback_query.register(cart_button, MenuCb.filter(F.item == Menu.CART))
-    router.callback_query.register(cart_button, CartCb.filter(F.action == CartAction.SHOW))
+    router.callback_query.register(cart_page, CartCb.filter(F.action == CartAction.SHOW))
     router.callback_query.register(
         change_line, CartCb.filter(F.action.in_({CartAction.MORE, CartAction.LESS, CartAction.REMOVE}))
     )

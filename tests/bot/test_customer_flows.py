@@ -282,3 +282,46 @@ async def test_with_the_development_address_links_come_as_text(db, make_telegram
     await telegram.press(who, telegram.last(who), "k:confirm")
     done = telegram.last(who)
     assert "is placed" in done.text and "http://127.0.0.1:8080/sandbox-bank/" in done.text
+
+
+async def test_a_big_cart_comes_in_pages_and_long_orders_fit_in_a_message(telegram: Telegram, shop, caplog):
+    """Telegram takes at most 100 buttons and 4096 characters in a message."""
+    from core.catalogue.models import Part
+
+    who = {**OLENA, "language_code": "en"}
+    await place_order(telegram, who)  # the account exists; its cart is filled directly
+    customer = await Customer.get(telegram_user_id=who["id"])
+    for n in range(25):
+        part = await Part.create(
+            brand="ACME",
+            brand_key="ACME",
+            article=f"BIG-{n:02d}",
+            article_norm=f"BIG{n:02d}",
+            name="A part with a rather long descriptive name " * 4,
+            price=100,
+            currency="EUR",
+            stock=5,
+        )
+        await add_to_cart(CartOwner(customer_id=customer.id), part.id, 1)
+    await telegram.say(who, "/cart")
+    cart = telegram.last(who)
+    assert "1/3" in str(cart.reply_markup) and cart.text.count("• ") == 10 and "BIG-00" in cart.text
+    await telegram.press(who, cart, "c:show:0:1")
+    assert "2/3" in str(cart.reply_markup) and "BIG-10" in cart.text and "BIG-00" not in cart.text
+    await telegram.press(who, cart, "c:more:")  # a change on page 2 stays on page 2
+    assert "2/3" in str(cart.reply_markup) and "BIG-10 — " in cart.text and "× 2" in cart.text
+    await telegram.press(who, cart, "c:checkout")
+    await telegram.press(who, telegram.last(who), "k:delivery:pickup")
+    await telegram.press(who, telegram.last(who), "k:payment:cash")
+    summary = telegram.last(who)
+    assert "… and" in summary.text and len(summary.text) <= 4096
+    await telegram.press(who, summary, "k:confirm")
+    order = await Order.filter(customer_id=customer.id).order_by("-id").first()
+    assert order.number in telegram.last(who).text
+    await telegram.press_data(who, f"o:{order.number}", telegram.last(who))
+    assert "… and" in telegram.last(who).text
+    from tests.bot.conftest import STAFF, STAFF_CHAT
+
+    await telegram.say_in_group(STAFF, f"/order {order.number}")
+    assert "… and" in telegram.last(STAFF_CHAT).text
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]

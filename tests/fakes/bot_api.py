@@ -242,6 +242,8 @@ class FakeBotAPI:
         return _ok(message)
 
     async def _m_editmessagetext(self, params: dict, call: Call) -> web.Response:
+        if len(str(params.get("text", ""))) > 4096:
+            return _error(400, "Bad Request: MESSAGE_TOO_LONG")
         return self._edit(params, text=str(params.get("text", "")))
 
     async def _m_editmessagereplymarkup(self, params: dict, call: Call) -> web.Response:
@@ -433,6 +435,8 @@ def _markup_problem(markup: Any) -> str:
     """Telegram's checks on inline buttons: a text, 1-64 bytes of callback data, a usable URL."""
     if not isinstance(markup, dict):
         return ""
+    if sum(len(row) for row in markup.get("inline_keyboard", [])) > 100:
+        return "BUTTONS_TOO_MUCH"
     for row in markup.get("inline_keyboard", []):
         for button in row:
             if not str(button.get("text", "")).strip():
