@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import logging
 import sys
 
@@ -12,10 +13,18 @@ from core.config import ConfigError, load_settings
 BOT_MISSING = "Telegram bot: not configured (set GEARSHOP_BOT__TOKEN) — serving the web shop only"
 
 
-def main() -> int:
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m web", description="serve the gearshop web shop (and the bot's webhook, when configured)")
+    parser.add_argument("--config", help="config file (default: $GEARSHOP_CONFIG or ./config.toml)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)  # an unknown argument is a usage error, not ignored
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
-        settings = load_settings()
+        settings = load_settings(args.config)
         from web.app import init_app
 
         app = init_app(settings)

@@ -195,3 +195,21 @@ async def test_bot_webhook_is_mounted_when_configured(app_client, catalogue: Cat
         genuine = await client.post(path, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": secret})
         assert genuine.status == 200  # no CSRF token: Telegram proves itself with the secret
         await client.close()
+
+
+def test_the_web_process_refuses_an_unknown_argument_and_takes_a_config_file(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GEARSHOP_")}
+    bogus = subprocess.run([sys.executable, "-m", "web", "--bogus"], capture_output=True, text=True, cwd=root,
+                           env=env, timeout=60, check=False)
+    assert bogus.returncode == 2 and "unrecognized arguments: --bogus" in bogus.stderr
+    missing = tmp_path / "nowhere.toml"
+    named = subprocess.run([sys.executable, "-m", "web", "--config", str(missing)], capture_output=True, text=True,
+                           cwd=root, env=env, timeout=60, check=False)
+    assert named.returncode == 2
+    assert named.stderr.strip() == f"configuration error: {missing}: file not found"
