@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 
 from aiogram import Bot
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import LabeledPrice, Message
 from aiogram.utils.i18n import gettext as _
 
@@ -25,6 +26,13 @@ def payment_urls(settings: Settings, order: Order, provider: str) -> tuple[str, 
     """Where the provider sends the customer back, and where it posts its notification (web routes)."""
     base = settings.shop.base_url.rstrip("/")
     return f"{base}/payments/return/{order.number}", f"{base}/payments/notify/{provider}"
+
+
+def invoice_refused() -> str:
+    return _(
+        "Card payment in Telegram is not available right now. The order is kept: pay later from /orders, "
+        "or the shop will contact you."
+    )
 
 
 def telegram_payments(settings: Settings) -> bool:
@@ -52,21 +60,26 @@ async def card_payment_link(order: Order, providers: dict, settings: Settings) -
         return None
 
 
-async def send_invoice(bot: Bot, chat_id: int, order: Order, settings: Settings) -> Message:
+async def send_invoice(bot: Bot, chat_id: int, order: Order, settings: Settings) -> Message | None:
     """An invoice for the order in the chat; its payload is the new payment attempt's reference.
 
-    Raises ShopError when the order cannot be paid (cancelled, already paid).
+    Raises ShopError when the order cannot be paid (cancelled, already paid); None when Telegram
+    refuses the invoice (a wrong provider token, an amount outside the provider's limits).
     """
     payment = await open_invoice(order)
     await order.fetch_related("lines")
     items = ", ".join(f"{line.brand} {line.article} × {line.quantity}" for line in order.lines)
     title = _("Order {number}").format(number=order.number)
-    return await bot.send_invoice(
-        chat_id,
-        title=title,
-        description=items[:INVOICE_DESCRIPTION] or title,
-        payload=payment.reference,
-        provider_token=settings.bot.payments_provider_token,
-        currency=payment.currency,
-        prices=[LabeledPrice(label=title, amount=payment.amount)],
-    )
+    try:
+        return await bot.send_invoice(
+            chat_id,
+            title=title,
+            description=items[:INVOICE_DESCRIPTION] or title,
+            payload=payment.reference,
+            provider_token=settings.bot.payments_provider_token,
+            currency=payment.currency,
+            prices=[LabeledPrice(label=title, amount=payment.amount)],
+        )
+    except TelegramBadRequest as error:
+        log.error("Telegram refused the invoice for order %s: %s", order.number, error.message)
+        return None

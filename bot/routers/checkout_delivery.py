@@ -20,7 +20,7 @@ from bot.callbacks import CheckoutCb, CheckoutStep
 from bot.common import show
 from bot.filters import PLAIN_TEXT
 from bot.i18n import error_text
-from bot.payments import card_payment_link, card_providers, send_invoice
+from bot.payments import card_payment_link, card_providers, invoice_refused, send_invoice
 from bot.states import Checkout
 from core.carts.service import CartOwner, get_cart_view
 from core.config import Settings
@@ -233,7 +233,8 @@ async def confirmed(
             "Pay with the invoice below: the card is typed into Telegram's payment form, not sent to the shop."
         )
         await show(callback, text)
-        await send_invoice(callback.bot, callback.from_user.id, order, settings)
+        if await send_invoice(callback.bot, callback.from_user.id, order, settings) is None:
+            await callback.bot.send_message(callback.from_user.id, invoice_refused())
         return
     markup = None
     if order.payment_method == PaymentMethod.CARD:

@@ -18,7 +18,7 @@ from bot import keyboards
 from bot.callbacks import PayCb
 from bot.filters import HAS_PAYMENT
 from bot.i18n import error_text
-from bot.payments import card_payment_link, send_invoice
+from bot.payments import card_payment_link, invoice_refused, send_invoice
 from core.config import Settings
 from core.customers.models import Customer
 from core.errors import NotFound, ShopError
@@ -69,8 +69,8 @@ async def pay_again(
             raise NotFound("Order not found.")
         order = await get_order_for(customer, callback_data.number)
         if order.payment_provider == TELEGRAM_PAYMENTS:
-            await send_invoice(callback.bot, callback.from_user.id, order, settings)
-            await callback.answer()
+            sent = await send_invoice(callback.bot, callback.from_user.id, order, settings)
+            await callback.answer(None if sent else invoice_refused(), show_alert=sent is None)
             return
         url = await card_payment_link(order, providers, settings)
     except ShopError as error:

@@ -221,3 +221,19 @@ async def test_a_double_tap_sends_one_invoice(paying: Telegram, shop):
     await asyncio.gather(*(paying.feed(tap) for tap in taps))
     assert await Order.all().count() == 1 and await Payment.all().count() == 1
     assert len(paying.api.calls_of("sendInvoice")) == 1
+
+
+async def test_an_invoice_telegram_refuses_leaves_the_order_and_says_so(paying: Telegram, shop, caplog):
+    from core.catalogue.models import Part
+
+    await Part.filter(id=shop.filter_bosch).update(price=40)  # under the provider's smallest invoice
+    who = {**OLENA, "language_code": "en"}
+    order = await order_paid_in_telegram(paying, who)
+    assert order.total == 40 and paying.api.calls_of("sendInvoice")
+    texts = paying.api.texts_to(who["id"])
+    assert order.number in texts[-2] and "not available right now" in texts[-1]
+    await paying.say(who, "/orders")
+    await paying.press(who, paying.last(who), "o:")
+    await paying.press(who, paying.last(who), "pay:")
+    assert "not available right now" in paying.last_answer()["text"]
+    assert any("refused the invoice" in r.message for r in caplog.records)

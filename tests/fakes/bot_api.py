@@ -91,6 +91,8 @@ class FakeBotAPI:
         self.messages: dict[tuple[str, int], Delivered] = {}
         self.webhook: dict[str, Any] | None = None
         self.poll_cap_seconds = poll_cap_seconds
+        # Payment providers' smallest invoice per currency (Telegram: about one US dollar).
+        self.invoice_minimum: dict[str, int] = {"EUR": 100, "UAH": 4000}
         self._message_ids = itertools.count(1)
         self._update_ids = itertools.count(1)
         self._updates: list[dict] = []
@@ -222,6 +224,9 @@ class FakeBotAPI:
         # Telegram's checks: a provider token (except for Telegram Stars), sizes, a positive total.
         prices = params.get("prices")
         if not isinstance(prices, list) or not prices or any(p.get("amount", 0) <= 0 for p in prices):
+            return _error(400, "Bad Request: CURRENCY_TOTAL_AMOUNT_INVALID")
+        total = sum(p.get("amount", 0) for p in prices)
+        if total < self.invoice_minimum.get(str(params.get("currency")), 1):
             return _error(400, "Bad Request: CURRENCY_TOTAL_AMOUNT_INVALID")
         if params.get("currency") != "XTR" and not params.get("provider_token"):
             return _error(400, "Bad Request: PAYMENT_PROVIDER_INVALID")
