@@ -32,6 +32,8 @@ FORGED = [
     "l:xx",
     "d:forget",
     "staff:confirm:ZZZ",
+    "pay:GS-NOPE-0000",
+    "c:less:1:-3",
     "m:nothing",
     "x" * 64,
 ]
