@@ -27,7 +27,7 @@ from core.carts.service import get_cart_view, merge_carts
 from core.config import Settings
 from core.customers import accounts
 from core.customers.models import Customer
-from core.errors import ShopError
+from core.errors import Conflict, ShopError
 
 MAX_NAME = 100
 
@@ -116,6 +116,12 @@ async def contact_shared(
             consents_given=accepted,
             policy_version=settings.shop.policy_version,
         )
+    except Conflict as error:
+        # The number is another account's (a web account: link Telegram from its page): asking
+        # for the phone again would go round in circles.
+        await state.clear()
+        await message.answer(error_text(error, locale), reply_markup=ReplyKeyboardRemove())
+        return
     except ShopError as error:
         await message.answer(error_text(error, locale), reply_markup=keyboards.share_contact())
         return

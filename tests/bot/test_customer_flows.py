@@ -325,3 +325,20 @@ async def test_a_big_cart_comes_in_pages_and_long_orders_fit_in_a_message(telegr
     await telegram.say_in_group(STAFF, f"/order {order.number}")
     assert "… and" in telegram.last(STAFF_CHAT).text
     assert not [r for r in caplog.records if r.levelname == "ERROR"]
+
+
+async def test_the_phone_of_a_web_account_ends_checkout_with_the_way_to_link(telegram: Telegram, shop):
+    web = await web_customer(phone="+380501234567")
+    who = {**OLENA, "language_code": "en"}
+    await telegram.say(who, "GDB1550")
+    await telegram.press(who, telegram.last(who), "p:show:")
+    await telegram.press(who, telegram.last(who), "p:add:")
+    await telegram.say(who, "/checkout")
+    await telegram.press(who, telegram.last(who), "k:accept")
+    await telegram.share_contact(who, phone="380501234567")
+    assert "belongs to a web shop account" in telegram.last(who).text
+    assert telegram.api.calls_of("sendMessage")[-1].params["reply_markup"] == {"remove_keyboard": True}
+    assert (await Customer.get(id=web.id)).telegram_user_id is None
+    assert await Customer.filter(telegram_user_id=who["id"]).count() == 0
+    await telegram.say(who, "GDB1550")  # out of the checkout: typing searches again
+    assert "Found 1" in telegram.last(who).text
