@@ -46,6 +46,7 @@ from bot.routers import (
     part,
     payments,
     privacy,
+    profile,
     search,
     staff,
     start,
@@ -67,6 +68,7 @@ CUSTOMER_ROUTERS = (
     checkout,
     orders,
     privacy,
+    profile,
     inline,
     search,
 )

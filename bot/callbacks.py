@@ -111,10 +111,21 @@ class PrivacyAction(StrEnum):
     EXPORT = "export"
     FORGET = "forget"  # confirmed deletion
     KEEP = "keep"  # changed their mind
+    NAME = "name"  # change the name
+    PHONE = "phone"  # change the phone (shared again with the contact button)
+    ADDRESS = "addr"  # delete the saved address `id`
 
 
 class PrivacyCb(CallbackData, prefix="d"):
     action: PrivacyAction
+    id: int = 0
+
+    @classmethod
+    def unpack(cls, value: str) -> PrivacyCb:
+        # Buttons sent before addresses could be deleted here ("d:export") carry no id.
+        if value.count(cls.__separator__) == 1:
+            value += cls.__separator__ + "0"
+        return super().unpack(value)
 
 
 class StaffAction(StrEnum):

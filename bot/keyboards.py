@@ -287,9 +287,20 @@ def languages(locales: Sequence[str]) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def my_data() -> InlineKeyboardMarkup:
+def my_data(addresses: Sequence[tuple[int, str]] = (), can_change_phone: bool = True) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(text=_("⬇ Export my data (JSON)"), callback_data=PrivacyCb(action=PrivacyAction.EXPORT))
+    builder.button(text=_("✏ Change my name"), callback_data=PrivacyCb(action=PrivacyAction.NAME))
+    if can_change_phone:
+        builder.button(
+            text=_("📱 Change my phone number"), callback_data=PrivacyCb(action=PrivacyAction.PHONE)
+        )
+    for address_id, label in addresses[:10]:
+        builder.button(
+            text=_("🗑 Delete address: {address}").format(address=label)[:64],
+            callback_data=PrivacyCb(action=PrivacyAction.ADDRESS, id=address_id),
+        )
+    builder.adjust(1)
     return builder.as_markup()
 
 

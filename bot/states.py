@@ -19,6 +19,12 @@ class ForgetMe(StatesGroup):
     confirm = State()
 
 
+class MyData(StatesGroup):
+    # Changing one's data from /mydata (P9).
+    name = State()
+    phone = State()
+
+
 class StaffShip(StatesGroup):
     # In the staff group: the staff member who pressed Ship types the tracking number.
     tracking = State()

@@ -8,7 +8,7 @@ from html import escape
 from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot import keyboards
@@ -103,7 +103,19 @@ async def my_data(message: Message, customer: Customer | None) -> None:
             )
         )
         return
-    await message.answer(await my_data_text(customer), reply_markup=keyboards.my_data())
+    text, markup = await my_data_view(customer)
+    await message.answer(text, reply_markup=markup)
+
+
+async def my_data_view(customer: Customer) -> tuple[str, InlineKeyboardMarkup]:
+    """The /mydata text and its buttons: export, change the name or phone, delete an address."""
+    saved = [
+        (a.id, ", ".join(p for p in (a.city, a.street) if p))
+        for a in await Address.filter(customer_id=customer.id)
+    ]
+    # A web account's phone changes on the website, which asks for the password.
+    markup = keyboards.my_data(saved, can_change_phone=not customer.password_hash)
+    return await my_data_text(customer), markup
 
 
 async def export(callback: CallbackQuery, customer: Customer | None) -> None:

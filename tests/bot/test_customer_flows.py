@@ -342,3 +342,50 @@ async def test_the_phone_of_a_web_account_ends_checkout_with_the_way_to_link(tel
     assert await Customer.filter(telegram_user_id=who["id"]).count() == 0
     await telegram.say(who, "GDB1550")  # out of the checkout: typing searches again
     assert "Found 1" in telegram.last(who).text
+
+
+async def test_mydata_changes_the_name_the_phone_and_deletes_an_address(telegram: Telegram, shop):
+    """P9: the data the chat collected can be changed in the chat, not only seen."""
+    who = {**OLENA, "language_code": "en"}
+    await place_order(telegram, who)
+    customer = await Customer.get(telegram_user_id=who["id"])
+    await Address.create(customer=customer, city="Kyiv", street="Khreshchatyk 1", country="UA")
+    await telegram.say(who, "/mydata")
+    await telegram.press(who, telegram.last(who), "d:name")
+    await telegram.say(who, "12345")  # not a name: asked again, nothing changes
+    assert "What is your name" in telegram.last(who).text
+    await telegram.say(who, "Olha Kovalenko-Shevchenko")
+    shown = telegram.last(who)
+    assert "Kovalenko-Shevchenko Olha" in shown.text
+    await telegram.press(who, shown, "d:phone")
+    await telegram.share_contact(who, phone="380671234000", owner=user(5555, first_name="Ivan"))
+    assert "your own phone number" in telegram.last(who).text
+    await telegram.share_contact(who, phone="380671234000")
+    assert "+380671234000" in telegram.last(who).text
+    customer = await Customer.get(id=customer.id)
+    assert (customer.first_name, customer.last_name, customer.phone) == (
+        "Olha",
+        "Kovalenko-Shevchenko",
+        "+380671234000",
+    )
+    shown = telegram.last(who)
+    await telegram.press(who, shown, "d:addr:")
+    assert await Address.filter(customer_id=customer.id).count() == 0
+    assert "Kyiv" not in shown.text and "Deleted" in telegram.last_answer()["text"]
+    await telegram.press_data(who, "d:addr:999999", shown)  # gone already, or never there
+    assert "no longer in your address book" in telegram.last_answer()["text"]
+
+
+async def test_a_web_accounts_phone_is_changed_on_the_website(telegram: Telegram, shop):
+    web = await web_customer()
+    await Customer.filter(id=web.id).update(password_hash="argon2id-hash", telegram_user_id=OLENA["id"])
+    english = {**OLENA, "language_code": "en"}
+    await telegram.say(english, "/mydata")
+    shown = telegram.last(english)
+    assert not any(d.startswith("d:phone") for d in button_datas(shown))
+    await telegram.press_data(english, "d:phone:0", shown)
+    assert "website" in telegram.last_answer()["text"]
+    stranger = user(6107, "en")
+    await telegram.say(stranger, "/mydata")
+    await telegram.press_data(stranger, "d:name:0", telegram.last(stranger))
+    assert "We keep no personal data" in telegram.last_answer()["text"]
