@@ -19,7 +19,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
 from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
-from aiogram.types import BotCommand
+from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat
 
 from bot import staff as staff_desk
 from bot.errors import report_failure
@@ -181,12 +181,24 @@ def _providers(settings: Settings) -> dict:
     return build_providers(settings, hmac.new(shop_secret, b"payments", hashlib.sha256).digest())
 
 
+STAFF_COMMANDS = (
+    ("order", N_("Show an order's card with its buttons: /order GS-XXXX-XXXX")),
+    ("cancel", N_("Stop what you are doing")),
+    ("help", N_("What I can do")),
+)
+
+
 async def announce_commands(bot: Bot, settings: Settings) -> None:
-    """The command menu Telegram shows, in each of the shop's languages."""
+    """The command menu Telegram shows, in each of the shop's languages: the customer's commands
+    in private chats, the staff desk's in the staff group."""
+    menus = [(COMMANDS, BotCommandScopeAllPrivateChats())]
+    if settings.bot.staff_chat_id:
+        menus.append((STAFF_COMMANDS, BotCommandScopeChat(chat_id=settings.bot.staff_chat_id)))
     for locale in settings.shop.locales:
-        commands = [BotCommand(command=name, description=text(locale, about)) for name, about in COMMANDS]
         language = None if locale == settings.shop.default_locale else locale
-        await bot.set_my_commands(commands, language_code=language)
+        for entries, scope in menus:
+            commands = [BotCommand(command=name, description=text(locale, about)) for name, about in entries]
+            await bot.set_my_commands(commands, scope=scope, language_code=language)
 
 
 async def close_storage(dispatcher: Dispatcher) -> None:

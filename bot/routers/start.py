@@ -110,7 +110,23 @@ def help_text() -> str:
     )
 
 
-async def help_command(message: Message) -> None:
+def staff_help_text() -> str:
+    return "\n".join(
+        [
+            _("<b>Staff desk</b>"),
+            _(
+                "New orders arrive here with their buttons: Confirm, Ship (I ask for the tracking number), Cancel."
+            ),
+            _("/order GS-XXXX-XXXX — post an order's card with its buttons again"),
+            _("/cancel — stop what you are doing"),
+        ]
+    )
+
+
+async def help_command(message: Message, settings: Settings) -> None:
+    if message.chat.id == settings.bot.staff_chat_id:
+        await message.answer(staff_help_text())
+        return
     me = await message.bot.me()
     await message.answer(help_text().replace("{bot}", escape(me.username or "")))
 

@@ -110,3 +110,11 @@ def category_buttons(message) -> list[str]:
         for b in row
         if b.get("callback_data", "").startswith("s:")
     ]
+
+
+async def test_help_in_the_staff_group_is_the_desks(telegram: Telegram, shop):
+    from tests.bot.conftest import STAFF, STAFF_CHAT
+
+    await telegram.say_in_group(STAFF, "/help")
+    text = telegram.last(STAFF_CHAT).text
+    assert "/order" in text and "/cart" not in text

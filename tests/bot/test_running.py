@@ -87,6 +87,17 @@ async def test_polling_answers_updates_from_get_updates(db, bot_api, settings, s
             "ru",
             "es",
         }
+        # Customers see their commands in private chats; the staff group sees the desk's.
+        menus = {
+            (c.params["scope"]["type"], c.params.get("language_code")): [
+                x["command"] for x in c.params["commands"]
+            ]
+            for c in bot_api.calls_of("setMyCommands")
+        }
+        assert (
+            "cart" in menus[("all_private_chats", None)] and "order" not in menus[("all_private_chats", None)]
+        )
+        assert menus[("chat", "uk")] == ["order", "cancel", "help"]
     finally:
         await dispatcher.stop_polling()
         await polling
