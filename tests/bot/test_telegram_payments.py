@@ -237,3 +237,13 @@ async def test_an_invoice_telegram_refuses_leaves_the_order_and_says_so(paying: 
     await paying.press(who, paying.last(who), "pay:")
     assert "not available right now" in paying.last_answer()["text"]
     assert any("refused the invoice" in r.message for r in caplog.records)
+
+
+async def test_a_payment_arriving_in_the_middle_of_a_conversation_is_recorded(paying: Telegram, shop):
+    who = {**OLENA, "language_code": "en"}
+    order = await order_paid_in_telegram(paying, who)
+    invoice = last_invoice(paying)
+    await paying.say(who, "/forgetme")  # a question is waiting for an answer when the money arrives
+    await pay(paying, who, invoice)
+    assert (await Order.get(id=order.id)).payment_state == "paid"
+    assert "Payment received" in paying.last(who).text
