@@ -80,7 +80,7 @@ COMMANDS = (
     ("orders", N_("Your orders")),
     ("language", N_("Change the language")),
     ("privacy", N_("How we handle your data")),
-    ("mydata", N_("See and export your data")),
+    ("mydata", N_("See, change and export your data")),
     ("forgetme", N_("Delete your account")),
     ("help", N_("What I can do")),
     ("cancel", N_("Stop what you are doing")),

@@ -102,7 +102,7 @@ def help_text() -> str:
             _("/orders — your orders and their status"),
             _("/language — change the language"),
             _("/privacy — how we handle your data and whom to contact"),
-            _("/mydata — see and export the data we keep about you"),
+            _("/mydata — see, change and export the data we keep about you"),
             _("/forgetme — delete your account"),
             _("/cancel — stop what you are doing"),
             _("You can also search from any chat: type @{bot} and an article number."),
