@@ -198,6 +198,7 @@ async def test_anonymous_cart_add_change_remove(app_client, catalogue):
     api = Api(client)
     status, cart = await api.call("GET", "/cart")
     assert status == 200 and matches("Cart", cart)["count"] == 0
+    assert cart["currency"] == "EUR"  # an empty cart's total is still in the shop's currency
     assert "cart" not in {c.key for c in client.session.cookie_jar}  # nothing created by looking
 
     status, cart = await api.call("POST", "/cart/lines", {"part_id": catalogue.filter_bosch, "quantity": 2})
@@ -374,7 +375,7 @@ async def test_order_flow_with_idempotency_key_places_one_order(app_client, cata
     status, one = await api.call("GET", f"/orders/{order['number']}")
     assert status == 200 and matches("Order", one)["lines"][0]["brand"] == "BOSCH"
     status, cart = await api.call("GET", "/cart")
-    assert cart["count"] == 0
+    assert cart["count"] == 0 and matches("Cart", cart)["currency"] == "EUR"
 
 
 async def test_card_order_answers_where_to_pay(app_client, catalogue):
@@ -478,7 +479,7 @@ async def test_unsafe_requests_need_the_csrf_token_and_our_origin(app_client, ca
     assert status == 403
     assert_error(body, "origin")
     status, cart = await api.call("GET", "/cart")
-    assert cart["count"] == 0
+    assert cart["count"] == 0 and matches("Cart", cart)["currency"] == "EUR"
     ours = str(api.client.make_url("/")).rstrip("/")
     status, body = await api.call("POST", "/cart/lines", line, headers={"Origin": ours})
     assert status == 200, body

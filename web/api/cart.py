@@ -7,7 +7,7 @@ from typing import Any
 from aiohttp import web
 
 from core.carts import service as carts
-from web import sessions
+from web import keys, sessions
 from web.api.errors import ApiError
 from web.api.schemas import ROW_ID_MAX
 from web.api.spec import Call, Operations, path_param
@@ -19,9 +19,10 @@ operations = Operations(tag="cart")
 PART_ID = path_param("part_id", {"type": "integer", "minimum": 1, "maximum": ROW_ID_MAX}, "The part's id.")
 
 
-async def cart_json(owner: carts.CartOwner | None) -> dict[str, Any]:
+async def cart_json(owner: carts.CartOwner | None, shop_currency: str) -> dict[str, Any]:
+    """The cart; an empty one is priced in the shop's currency, so a client can always show its total."""
     if owner is None:  # no cart cookie yet: an empty cart, nothing created
-        return {"lines": [], "subtotal": 0, "currency": None, "count": 0}
+        return {"lines": [], "subtotal": 0, "currency": shop_currency, "count": 0}
     view = await carts.get_cart_view(owner)
     lines = [
         {
@@ -36,11 +37,12 @@ async def cart_json(owner: carts.CartOwner | None) -> dict[str, Any]:
         }
         for line in view.lines
     ]
-    return {"lines": lines, "subtotal": view.subtotal, "currency": view.currency or None, "count": view.count}
+    return {"lines": lines, "subtotal": view.subtotal, "currency": view.currency or shop_currency, "count": view.count}
 
 
 async def _answer(request: web.Request, owner: carts.CartOwner | None, status: int = 200) -> web.Response:
-    return no_store(web.json_response(await cart_json(owner), status=status))
+    body = await cart_json(owner, request.app[keys.SETTINGS].shop.currency)
+    return no_store(web.json_response(body, status=status))
 
 
 @operations.get("/cart", summary="The cart.", response="Cart")

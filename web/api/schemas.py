@@ -327,7 +327,7 @@ RESPONSES: dict[str, Schema] = {
         {
             "lines": {"type": "array", "items": ref("CartLine")},
             "subtotal": MONEY,
-            "currency": nullable(CURRENCY),
+            "currency": CURRENCY,
             "count": integer(0),
         }
     ),
