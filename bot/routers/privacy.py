@@ -37,8 +37,8 @@ def privacy_text(settings: Settings) -> str:
         _("Questions about your data: {contact}").format(contact=escape(shop.controller_contact)),
         _(
             "We use your data to process your orders, to support you and to tell you about the service. "
-            "Advertising only with your consent. Card payments happen on the payment provider's page: "
-            "no card details reach the shop. We never sell your data."
+            "Advertising only with your consent. Card payments happen on the payment provider's page or in "
+            "Telegram's payment form: no card details reach the shop. We never sell your data."
         ),
         _("What we keep:") + " " + ", ".join(escape(_(kind.title)) for kind in INVENTORY),
         _("See your data with /mydata, delete your account with /forgetme."),
