@@ -247,3 +247,18 @@ async def test_a_payment_arriving_in_the_middle_of_a_conversation_is_recorded(pa
     await pay(paying, who, invoice)
     assert (await Order.get(id=order.id)).payment_state == "paid"
     assert "Payment received" in paying.last(who).text
+
+
+async def test_a_failure_at_pre_checkout_still_answers_telegram(db, paying: Telegram, shop):
+    from core.db import close_database, open_database
+
+    who = {**OLENA, "language_code": "en"}
+    order = await order_paid_in_telegram(paying, who)
+    invoice = last_invoice(paying)
+    await close_database()  # the database goes away just as the customer presses Pay
+    try:
+        await paying.feed(pre_checkout_query(who, invoice["payload"], order.total, "EUR", query_id="down"))
+    finally:
+        await open_database(db.url)
+    answer = paying.api.calls_of("answerPreCheckoutQuery")[-1].params
+    assert answer["ok"] is False and "something went wrong" in answer["error_message"]
