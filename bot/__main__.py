@@ -9,12 +9,33 @@ import sys
 from core.config import ConfigError, Settings, load_settings
 
 
+class DatabaseNotReady(Exception):
+    """The database has no shop tables yet (`python -m core migrate` was not run)."""
+
+
+async def check_database() -> None:
+    from tortoise.exceptions import DBConnectionError, OperationalError
+
+    from core.customers.models import Customer
+
+    try:
+        await Customer.exists()
+    except (OperationalError, DBConnectionError) as error:
+        raise DatabaseNotReady(str(error).splitlines()[0] if str(error) else type(error).__name__) from None
+
+
 async def run(settings: Settings) -> None:
     # Imported here: aiogram takes seconds to import, and a missing token should be said at once.
     from bot.app import build_bot, build_dispatcher
     from core.db import close_database, open_database
 
     await open_database(settings.database.url)
+    try:
+        # Otherwise every update would fail, each with "something went wrong".
+        await check_database()
+    except DatabaseNotReady:
+        await close_database()
+        raise
     bot = build_bot(settings)
     dispatcher = build_dispatcher(settings)
     try:
@@ -43,7 +64,14 @@ def main() -> int:
             file=sys.stderr,
         )
         return 2
-    asyncio.run(run(settings))
+    try:
+        asyncio.run(run(settings))
+    except DatabaseNotReady as error:
+        print(
+            f"the database (database.url) is not ready ({error}): run `python -m core migrate` first",
+            file=sys.stderr,
+        )
+        return 2
     return 0
 
 

@@ -183,3 +183,18 @@ async def test_with_redis_the_per_user_limit_holds_across_processes(db, bot_api,
         await bot.session.close()
         await first.storage.close()
         await second.storage.close()
+
+
+async def test_python_m_bot_on_a_database_never_migrated_says_what_to_run(tmp_path):
+    environ = {
+        "PATH": "/usr/bin:/bin",
+        "GEARSHOP_BOT__TOKEN": "123:not-used",
+        "GEARSHOP_BOT__API_SERVER": "http://127.0.0.1:9",  # never reached
+        "GEARSHOP_DATABASE__URL": f"sqlite://{tmp_path}/fresh.sqlite3",
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", env=environ, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    _out, err = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode == 2
+    assert "python -m core migrate" in err.decode().strip().splitlines()[-1]
