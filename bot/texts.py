@@ -123,10 +123,11 @@ def cart_text(view: Any, locale: str, lines: Sequence[Any] | None = None) -> str
     return "\n".join(rows)
 
 
-def order_line(order: Any, locale: str) -> str:
+def order_line(order: Any, locale: str, zone: str) -> str:
+    """One order of /orders; its day is the shop's local day (`zone`, [shop] timezone)."""
     return _("Order {number} of {day}: {status}, {total}").format(
         number=escape(order.number),
-        day=format_day(order.created_at, locale),
+        day=format_day(order.created_at, locale, zone=zone),
         status=status_name(order.status),
         total=format_price(order.total, order.currency, locale),
     )

@@ -34,6 +34,7 @@ class ShopSettings:
     currency: str = "EUR"
     locales: tuple[str, ...] = ("en", "uk", "ru", "es")
     default_locale: str = "en"
+    timezone: str = "UTC"
     controller_name: str = "gearshop"
     controller_address: str = ""
     controller_contact: str = "privacy@example.com"
@@ -337,6 +338,16 @@ def _iso_currencies() -> frozenset[str]:
     return frozenset(list_currencies())
 
 
+def _is_time_zone(name: str) -> bool:
+    from core.i18n import shop_zone
+
+    try:
+        shop_zone(name)
+    except (KeyError, ValueError, OSError):  # unknown name, not a relative path, not a zone file
+        return False
+    return True
+
+
 def validate(s: Settings) -> None:
     src = s.source
 
@@ -355,6 +366,8 @@ def validate(s: Settings) -> None:
         fail("shop.default_locale", "must be one of shop.locales")
     if s.shop.currency not in _iso_currencies():
         fail("shop.currency", f"must be a three-letter ISO 4217 code such as EUR, not {s.shop.currency!r}")
+    if not _is_time_zone(s.shop.timezone):
+        fail("shop.timezone", f"must be an IANA time zone such as Europe/Kyiv or UTC, not {s.shop.timezone!r}")
     if not s.database.url.startswith(("sqlite://", "postgres://", "asyncpg://", "psycopg://")):
         fail("database.url", "must start with sqlite:// or postgres://")
     if not 1 <= s.web.port <= 65535:

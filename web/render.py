@@ -3,12 +3,14 @@
 Template globals: `_(msgid, **params)`, `csrf_token()`, `static_url(name)`, `format_price(minor,
 currency)`, `format_day(date)`, `format_moment(datetime)`, `url(name, query_=..., **parts)`,
 `has_route(name)`, `current_path()`, `country_name(code)`. They read the request being served from a context
-variable, so they also work inside imported macros.
+variable, so they also work inside imported macros. Dates and times are shown on the shop's clock
+(`[shop] timezone`).
 """
 
 from __future__ import annotations
 
 import contextvars
+import datetime as dt
 import hashlib
 from pathlib import Path
 from typing import Any, NoReturn
@@ -55,6 +57,14 @@ def _format_price(amount_minor: int, currency: str | None = None) -> str:
     return core_i18n.format_price(amount_minor, currency, _locale())
 
 
+def _format_day(value: dt.date | dt.datetime) -> str:
+    return core_i18n.format_day(value, _locale(), zone=_request().app[keys.SETTINGS].shop.timezone)
+
+
+def _format_moment(value: dt.datetime) -> str:
+    return core_i18n.format_moment(value, _locale(), zone=_request().app[keys.SETTINGS].shop.timezone)
+
+
 def _country_name(code: str) -> str:
     """`UA` -> `Ukraine` / `Україна` / `Ucrania` in the page's language (the code when unknown)."""
     from babel import Locale
@@ -86,8 +96,7 @@ def setup_templates(app: web.Application) -> jinja2.Environment:
         trim_blocks=True, lstrip_blocks=True)
     env.globals.update(
         _=translate, csrf_token=_csrf_token, static_url=_static_url, format_price=_format_price,
-        format_day=lambda value: core_i18n.format_day(value, _locale()),
-        format_moment=lambda value: core_i18n.format_moment(value, _locale()),
+        format_day=_format_day, format_moment=_format_moment,
         has_route=_has_route, current_path=_current_path, url=_url, country_name=_country_name)
     return env
 

@@ -11,6 +11,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot import texts
 from bot.callbacks import Menu, MenuCb, OrderCb, PayCb
 from bot.common import show
+from core.config import Settings
 from core.customers.models import Customer
 from core.errors import NotFound
 from core.orders.models import OrderStatus, PaymentMethod, PaymentState
@@ -19,7 +20,9 @@ from core.orders.queries import get_order_for, list_orders
 SHOWN = 10
 
 
-async def show_orders(event: Message | CallbackQuery, customer: Customer | None, locale: str) -> None:
+async def show_orders(
+    event: Message | CallbackQuery, customer: Customer | None, locale: str, zone: str
+) -> None:
     orders = await list_orders(customer) if customer is not None else []
     if not orders:
         await show(event, _("You have no orders yet."))
@@ -31,16 +34,20 @@ async def show_orders(event: Message | CallbackQuery, customer: Customer | None,
             callback_data=OrderCb(number=order.number),
         )
     builder.adjust(1)
-    lines = [_("<b>Your orders</b>")] + [texts.order_line(order, locale) for order in orders[:SHOWN]]
+    lines = [_("<b>Your orders</b>")] + [texts.order_line(order, locale, zone) for order in orders[:SHOWN]]
     await show(event, "\n".join(lines), builder.as_markup())
 
 
-async def orders_command(message: Message, customer: Customer | None, locale: str) -> None:
-    await show_orders(message, customer, locale)
+async def orders_command(
+    message: Message, customer: Customer | None, locale: str, settings: Settings
+) -> None:
+    await show_orders(message, customer, locale, settings.shop.timezone)
 
 
-async def orders_button(callback: CallbackQuery, customer: Customer | None, locale: str) -> None:
-    await show_orders(callback, customer, locale)
+async def orders_button(
+    callback: CallbackQuery, customer: Customer | None, locale: str, settings: Settings
+) -> None:
+    await show_orders(callback, customer, locale, settings.shop.timezone)
 
 
 async def order_details(

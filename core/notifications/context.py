@@ -31,8 +31,9 @@ def order_facts(order: Order | None) -> OrderFacts | None:
     )
 
 
-async def order_view(order: Order, locale: str, payload: dict[str, Any]) -> dict[str, Any]:
-    """The order as templates show it: prices formatted for the locale, labels translated."""
+async def order_view(order: Order, locale: str, payload: dict[str, Any], *, zone: str) -> dict[str, Any]:
+    """The order as templates show it: prices formatted for the locale, labels translated, the date
+    the shop's local day (`zone`, [shop] timezone)."""
     def money(minor: int) -> str:
         return format_price(minor, order.currency, locale)
 
@@ -63,7 +64,7 @@ async def order_view(order: Order, locale: str, payload: dict[str, Any]) -> dict
         "payment_label": label(PAYMENT_LABELS, order.payment_method),
         "payment_state_label": label(PAYMENT_STATE_LABELS, order.payment_state),
         "payment_summary": payment_summary,
-        "date": format_day(order.created_at, locale),
+        "date": format_day(order.created_at, locale, zone=zone),
         "tracking_number": order.tracking_number or str(payload.get("tracking_number", "")),
         "created": order.created_at,
     }
@@ -79,7 +80,7 @@ async def message_context(
         "shop": {"name": settings.shop.name, "url": settings.shop.base_url.rstrip("/")},
         "personal": personal,
         "payload": clean,
-        "order": await order_view(order, locale, clean) if order is not None else None,
+        "order": await order_view(order, locale, clean, zone=settings.shop.timezone) if order is not None else None,
         # Payment messages show the amount of the payment (default: the order total).
         "amount": format_price(int(amount), currency, locale) if isinstance(amount, int) else (
             format_price(order.total, order.currency, locale) if order is not None else ""),

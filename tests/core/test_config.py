@@ -123,11 +123,22 @@ def test_choices_and_ranges_are_checked(tmp_path):
         ('[shop]\ncurrency = "euro"\n', "shop.currency"),
         ('[shop]\ncurrency = "eur"\n', "shop.currency"),
         ('[shop]\ncurrency = "EUD"\n', "shop.currency"),  # three letters, but no currency
+        ('[shop]\ntimezone = "Europe/Kyv"\n', "shop.timezone"),
+        ('[shop]\ntimezone = "Europe"\n', "shop.timezone"),  # a folder of the zone database
+        ('[shop]\ntimezone = "../../etc/passwd"\n', "shop.timezone"),
+        ('[shop]\ntimezone = ""\n', "shop.timezone"),
         ("[privacy]\naccess_log_days = 0\n", "privacy.access_log_days"),
         ('[payments]\nproviders = ["liqpay"]\n', "payments.liqpay.public_key"),
     ]:
         with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
             load_settings(write(tmp_path, text), environ={})
+
+
+def test_the_shop_time_zone_is_an_iana_name_and_defaults_to_utc(tmp_path):
+    assert load_settings(ROOT / "config.toml", environ={}).shop.timezone == "UTC"
+    assert load_settings(write(tmp_path, '[shop]\ntimezone = "Europe/Kyiv"\n'), environ={}).shop.timezone == "Europe/Kyiv"
+    path = write(tmp_path, "")
+    assert load_settings(path, environ={"GEARSHOP_SHOP__TIMEZONE": "America/New_York"}).shop.timezone == "America/New_York"
 
 
 def test_bad_config_on_the_command_line_is_one_line_without_traceback(tmp_path):
@@ -149,6 +160,8 @@ BAD_CONFIGS = {
     "malformed": ("[web\nport = 1\n", {}, "not valid TOML"),
     "missing file": (None, {}, "file not found"),
     "bad environment": ("", {"GEARSHOP_WEB__PORT": "abc"}, "key 'web.port' (from the environment) must be a whole number"),
+    "unknown time zone": ("[shop]\ntimezone = 'Europe/Kiev-City'\n", {},
+                          "key 'shop.timezone' must be an IANA time zone such as Europe/Kyiv or UTC, not 'Europe/Kiev-City'"),
 }
 
 

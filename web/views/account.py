@@ -24,6 +24,7 @@ from core.customers.passwords import verify_password
 from core.customers.profile import WRONG_PASSWORD
 from core.customers.validation import AddressData, LegalEntityData
 from core.errors import Conflict, NotFound, ValidationError
+from core.i18n import local_moment
 from core.reviews import service as review_service
 from web import keys, sessions
 from web.forms import Form
@@ -232,7 +233,7 @@ async def data_export_download(request: web.Request) -> web.StreamResponse:
     data = await data_rights.export_customer_data(customer)
     body = json.dumps(data, ensure_ascii=False, indent=2, default=str)
     response = web.Response(text=body, content_type="application/json", charset="utf-8")
-    day = dt.datetime.now(dt.UTC).date().isoformat()
+    day = local_moment(dt.datetime.now(dt.UTC), request.app[keys.SETTINGS].shop.timezone).date().isoformat()
     response.headers["Content-Disposition"] = f'attachment; filename="my-data-{day}.json"'
     response.headers["Cache-Control"] = "no-store"
     return response
