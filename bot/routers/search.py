@@ -95,7 +95,10 @@ async def show_results(
             _("Nothing found for “{query}”. Check the number or try other words.").format(query=subject),
         )
         return
-    heading = _("Found {total} for “{query}”.").format(total=result.total, query=subject)
+    if category is not None:
+        heading = _("In the category “{name}”: {total}.").format(name=subject, total=result.total)
+    else:
+        heading = _("Found {total} for “{query}”.").format(total=result.total, query=subject)
     if fitting:
         heading += "\n" + _("✅ All of these fit your {vehicle}.").format(vehicle=escape(vehicle_label))
     elif vehicle_id is not None:

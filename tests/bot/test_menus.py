@@ -101,6 +101,10 @@ async def test_categories_come_in_pages_and_the_menu_offers_help(telegram: Teleg
     assert "2/2" in str(second.reply_markup)
     every = {f"Category {n:02d} (1)" for n in range(12)} | {"Oil filters (2)"}
     assert set(first_names) | set(category_buttons(second)) == every
+    if "Oil filters (2)" not in category_buttons(second):
+        await telegram.press(who, second, f"v:cats:{shop.golf}:0")
+    await telegram.press_text(who, telegram.last(who), "Oil filters")
+    assert "In the category “Oil filters”: 2." in telegram.last(who).text
 
 
 def category_buttons(message) -> list[str]:
