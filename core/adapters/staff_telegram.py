@@ -3,18 +3,27 @@
 The bot area adds buttons (confirm, ship, cancel) through `reply_markup_builder(message)`, which
 returns a Bot API reply_markup for an outgoing message: a dict, an object with `model_dump()`
 (an aiogram InlineKeyboardMarkup), or None.
+
+When the staff group is upgraded to a supergroup, Telegram refuses messages to the old id and
+names the new one (`migrate_to_chat_id`). The message is sent again at once to the new id, which
+this adapter keeps for the rest of the process's life, and one warning line asks the operator to
+put the new id into `bot.staff_chat_id` (config.toml is not written at run time). Until then each
+process learns the new id again on its first staff message, so nothing is lost after a restart.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
-from core.adapters.telegram import BotApi
+from core.adapters.telegram import BotApi, ChatMigrated
 from core.notifications.personal import check_declaration
 from core.notifications.ports import Outgoing, SendResult
 
 ReplyMarkupBuilder = Callable[[Outgoing], Any]
+
+log = logging.getLogger("gearshop.notifications")
 
 
 class StaffTelegramAdapter:
@@ -32,8 +41,15 @@ class StaffTelegramAdapter:
         self.reply_markup_builder = reply_markup_builder
 
     async def send(self, message: Outgoing) -> SendResult:
-        markup = self.reply_markup_builder(message) if self.reply_markup_builder else None
-        sent = await self.api.send_message(self.chat_id, message.text, _as_dict(markup))
+        markup = _as_dict(self.reply_markup_builder(message) if self.reply_markup_builder else None)
+        try:
+            sent = await self.api.send_message(self.chat_id, message.text, markup)
+        except ChatMigrated as moved:
+            log.warning("the staff Telegram group %s is now the supergroup %s: staff messages go there until "
+                        "this process stops; set bot.staff_chat_id = %s in the config file",
+                        self.chat_id, moved.new_chat_id, moved.new_chat_id)
+            self.chat_id = moved.new_chat_id
+            sent = await self.api.send_message(self.chat_id, message.text, markup)
         return SendResult(provider_id=str(sent.get("message_id", "")))
 
     async def close(self) -> None:

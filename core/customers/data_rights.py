@@ -40,7 +40,8 @@ _OPEN_STATUSES = (OrderStatus.NEW, OrderStatus.CONFIRMED, OrderStatus.SHIPPED)
 _ORDER_CONTACT_BLANKS = {"contact_name": "", "contact_phone": "", "contact_email": "", "delivery_address": "",
                          "carrier_city": "", "carrier_branch": "", "tracking_number": ""}
 PROFILE_KEYS = ("id", "last_name", "first_name", "patronymic", "email", "phone", "locale", "display_name",
-                "telegram_user_id", "car_make", "car_model", "status", "created_at", "confirmed_at", "updated_at")
+                "telegram_user_id", "telegram_unreachable_at", "car_make", "car_model", "status", "created_at",
+                "confirmed_at", "updated_at")
 
 
 def _plain(value: Any) -> Any:
@@ -141,7 +142,7 @@ async def anonymise_customer(customer: Customer) -> None:
     now = dt.datetime.now(dt.UTC)
     await Customer.filter(id=customer.id).update(
         last_name="", first_name="", patronymic="", email=None, phone=None, password_hash=None,
-        telegram_user_id=None, display_name="", car_make="", car_model="", status=CustomerStatus.DELETED,
-        deleted_at=now, updated_at=now,
+        telegram_user_id=None, telegram_unreachable_at=None, display_name="", car_make="", car_model="",
+        status=CustomerStatus.DELETED, deleted_at=now, updated_at=now,
     )
     await customer.refresh_from_db()

@@ -24,6 +24,9 @@ class Customer(Model):
     is_staff = fields.BooleanField(default=False)
     status = fields.CharEnumField(CustomerStatus, default=CustomerStatus.ACTIVE)
     telegram_user_id = fields.BigIntField(unique=True, null=True)
+    # Set when Telegram refused a message to that user (the bot was blocked, the account deleted):
+    # Telegram messages are skipped from then on, until the customer writes to the bot again.
+    telegram_unreachable_at = fields.DatetimeField(null=True)
     # Make and model of the car parts are chosen for (P3), as typed at registration.
     car_make = fields.CharField(max_length=64, default="")
     car_model = fields.CharField(max_length=96, default="")

@@ -4,6 +4,9 @@ The signed-in web customer gets a token (valid 15 minutes, stored hashed) and op
 t.me/<bot>?start=<token>; the bot calls link_telegram with it. If the customer had bought
 through the bot before (a bot-only account for that Telegram user), its cart, orders,
 addresses and saved vehicles move to the web account and the bot-only account is anonymised.
+
+A linked user who blocked the bot is marked unreachable by the notifications worker
+(`mark_telegram_unreachable`) and reachable again by the bot when they write to it.
 """
 
 from __future__ import annotations
@@ -51,18 +54,44 @@ async def link_telegram(token: str, telegram_user_id: int) -> Customer:
             raise ValidationError(LINK_INVALID, fields={"token": LINK_INVALID})
         if other is not None and other.id != customer.id:
             await _merge_bot_account(other, customer)
-        await Customer.filter(id=customer.id).update(telegram_user_id=telegram_user_id)
+        await Customer.filter(id=customer.id).update(telegram_user_id=telegram_user_id, telegram_unreachable_at=None)
         await record_event(customer, "telegram_linked", channel="telegram")
-    customer.telegram_user_id = telegram_user_id
+    customer.telegram_user_id, customer.telegram_unreachable_at = telegram_user_id, None
     return customer
 
 
 async def unlink_telegram(customer: Customer, *, ip: str | None = None, channel: str = "web") -> None:
     """Detach the Telegram account (the bot then treats that user as a stranger)."""
-    changed = await Customer.filter(id=customer.id, telegram_user_id__isnull=False).update(telegram_user_id=None)
-    customer.telegram_user_id = None
+    changed = await Customer.filter(id=customer.id, telegram_user_id__isnull=False).update(
+        telegram_user_id=None, telegram_unreachable_at=None)
+    customer.telegram_user_id = customer.telegram_unreachable_at = None
     if changed:
         await record_event(customer, "telegram_unlinked", channel=channel, ip=ip)
+
+
+async def mark_telegram_unreachable(customer_id: int, telegram_user_id: int, reason: str) -> bool:
+    """Telegram refused a message to the customer's linked user (blocked the bot, deleted the
+    account): Telegram messages are skipped until the customer writes to the bot again.
+    Nothing changes when the customer has linked another Telegram user meanwhile."""
+    changed = await Customer.filter(id=customer_id, telegram_user_id=telegram_user_id,
+                                    telegram_unreachable_at__isnull=True).update(
+        telegram_unreachable_at=dt.datetime.now(dt.UTC))
+    if changed:
+        await record_event(await Customer.get(id=customer_id), "telegram_unreachable", actor="system",
+                           channel="telegram", reason=reason[:200])
+    return bool(changed)
+
+
+async def mark_telegram_reachable(customer: Customer) -> bool:
+    """The customer wrote to the bot (so it is no longer blocked): Telegram messages resume."""
+    if customer.telegram_unreachable_at is None:
+        return False
+    changed = await Customer.filter(id=customer.id, telegram_unreachable_at__isnull=False).update(
+        telegram_unreachable_at=None)
+    customer.telegram_unreachable_at = None
+    if changed:
+        await record_event(customer, "telegram_reachable", channel="telegram")
+    return bool(changed)
 
 
 async def _merge_bot_account(bot_only: Customer, customer: Customer) -> None:

@@ -19,6 +19,9 @@ class OutboxStatus(StrEnum):
     SENT = "sent"
     DEAD = "dead"
     REFUSED = "refused"  # e.g. marketing without consent
+    # The recipient cannot be reached on this channel (the customer blocked the bot): not retried,
+    # no staff alert; the customer's other channels carry their own copies.
+    UNDELIVERABLE = "undeliverable"
 
 
 class OutboxMessage(Model):

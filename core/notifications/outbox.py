@@ -79,8 +79,8 @@ def resolve_channels(event: str, customer: Customer | None, order: Order | None)
             channels.append("email")
         if customer.phone and event in ORDER_EVENTS:
             channels.append("sms")
-        if customer.telegram_user_id:
-            channels.append("telegram")
+        if customer.telegram_user_id and customer.telegram_unreachable_at is None:
+            channels.append("telegram")  # not to a customer who blocked the bot (until they write again)
     if event in STAFF_EVENTS:
         channels += ["staff_telegram", "staff_email"]
     if event == "order_confirmed" and order is not None and order.delivery_method == DeliveryMethod.CARRIER:

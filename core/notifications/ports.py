@@ -3,7 +3,8 @@
 An adapter gets an `Outgoing` message: the rendered text, facts about the order that are not
 personal, and `personal` — only the personal fields the adapter declared (P7), built by
 `core.notifications.personal.personal_payload`. It answers with a `SendResult` or raises
-`TransientError` (try again later) or `PermanentError` (never going to work: dead letter).
+`TransientError` (try again later) or `PermanentError` (never going to work: dead letter), or
+`RecipientUnreachable` (this person cannot be reached on this channel: undeliverable, no alert).
 """
 
 from __future__ import annotations
@@ -69,6 +70,12 @@ class TransientError(DeliveryError):
 
 class PermanentError(DeliveryError):
     """Will never work as it is (invalid number, 5xx SMTP reply, refused by the provider)."""
+
+
+class RecipientUnreachable(PermanentError):
+    """The recipient cannot be reached on this channel at all (the customer blocked the bot or
+    deleted the account). For a customer's own contact this is expected, not a fault: the worker
+    records the message as undeliverable on that channel without alerting staff."""
 
 
 @runtime_checkable

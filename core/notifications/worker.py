@@ -2,7 +2,11 @@
 
 Outcomes: sent (plus a Disclosure when personal data went to a processor, P7, and a carrier's
 tracking number stored on the order); refused (a `marketing` row without current consent, P6,
-or nobody to send to); retried later with full-jitter exponential backoff
+or nobody to send to); undeliverable (the customer cannot be reached on that channel: Telegram
+says they blocked the bot, deleted the account or never opened the chat; the customer's Telegram
+link is marked unreachable, so their later Telegram messages are undeliverable at once without a
+call, until they write to the bot again; no staff alert: their email/SMS copies go as usual);
+retried later with full-jitter exponential backoff
 (`uniform(0, min(cap, base * 2**attempt))`, or the provider's own retry_after); dead after a
 permanent failure or `max_attempts`, with a `dead_letter` alert to the staff channels.
 
@@ -29,6 +33,7 @@ from tortoise.transactions import in_transaction
 from core.config import Settings
 from core.customers.consents import current_marketing_consent
 from core.customers.models import Customer
+from core.customers.telegram_link import mark_telegram_unreachable
 from core.i18n import normalise_locale
 from core.notifications import claims
 from core.notifications.context import message_context, order_facts
@@ -41,6 +46,7 @@ from core.notifications.ports import (
     DeliveryError,
     Outgoing,
     PermanentError,
+    RecipientUnreachable,
     SendResult,
     TransientError,
     processor_name,
@@ -60,6 +66,7 @@ class _Attempt:
     sent: SendResult | None = None
     error: DeliveryError | None = None
     refused: str = ""
+    undeliverable: str = ""
     adapter: Adapter | None = None
     personal: dict | None = None
 
@@ -165,6 +172,8 @@ class OutboxWorker:
         personal = self._personal(row, adapter, spec.uses)
         if adapter.contact_field and not personal.get(adapter.contact_field):
             return _Attempt(refused=f"no {adapter.contact_field} to send to")
+        if await _known_unreachable(row):
+            return _Attempt(undeliverable="not sent: the customer blocked the bot or left Telegram earlier")
         try:
             outgoing = await self._outgoing(row, adapter, personal)
         except TemplateProblem as exc:
@@ -175,6 +184,8 @@ class OutboxWorker:
                 attempt.sent = await adapter.send(outgoing)
         except DeliveryError as exc:
             attempt.error = exc
+            if isinstance(exc, RecipientUnreachable) and adapter.contact_field:
+                attempt.undeliverable = str(exc)  # a customer's own contact; staff chats dead-letter
         except TimeoutError:
             attempt.error = TransientError(f"no answer within {self.send_timeout:g} s")
         return attempt
@@ -219,6 +230,11 @@ class OutboxWorker:
             elif attempt.refused:
                 changed = await claims.mine(row, self.name).update(
                     status=OutboxStatus.REFUSED, last_error=attempt.refused[:500], **released)
+            elif attempt.undeliverable:
+                changed = await claims.mine(row, self.name).update(
+                    status=OutboxStatus.UNDELIVERABLE, last_error=attempt.undeliverable[:500], **released)
+                if changed and attempt.error is not None:
+                    await _note_unreachable(row, attempt)
             elif retry:
                 changed = await self._schedule_retry(row, attempt.error, now, released)
             else:
@@ -266,6 +282,21 @@ class OutboxWorker:
         customer_id = row.customer_id or (row.order.customer_id if row.order else None)
         await Disclosure.create(processor=processor_name(adapter.processor), fields_sent=sorted(personal),
                                 purpose=str(row.purpose), customer_id=customer_id, order_id=row.order_id)
+
+
+async def _known_unreachable(row: OutboxMessage) -> bool:
+    # Telegram is the channel where a customer can shut the shop out (block the bot). Read now,
+    # not from the claimed row: an earlier row of the same batch may just have found it out.
+    return row.channel == "telegram" and row.customer_id is not None and await Customer.filter(
+        id=row.customer_id, telegram_unreachable_at__isnull=False).exists()
+
+
+async def _note_unreachable(row: OutboxMessage, attempt: _Attempt) -> None:
+    log.info("outbox message %s: customer %s cannot be reached on %s (%s); not retried, no alert",
+             row.id, row.customer_id, row.channel, attempt.error)
+    contact = (attempt.personal or {}).get("telegram_user_id")
+    if row.channel == "telegram" and row.customer_id is not None and contact:
+        await mark_telegram_unreachable(row.customer_id, int(contact), str(attempt.error))
 
 
 def _cancelling() -> bool:

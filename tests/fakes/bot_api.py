@@ -12,6 +12,9 @@ A real aiogram `Bot` talks to it over HTTP exactly as it talks to api.telegram.o
 It keeps the messages it "delivered" (and edits them like Telegram does, refusing an edit that
 changes nothing), queues updates for getUpdates, answers 401 for a wrong token, and can be told to
 answer the next call(s) of a method with 429 + retry_after (`api.flood("sendMessage", 1)`).
+Chats can refuse the bot as Telegram's do: `block_bot(user_id)` (403, the user blocked the bot),
+`deactivate_user(user_id)` (403), `forget_chat(chat_id)` (400 chat not found) and
+`upgrade_group(chat_id, new_chat_id)` (400 with parameters.migrate_to_chat_id; the new id works).
 """
 
 from __future__ import annotations
@@ -98,6 +101,8 @@ class FakeBotAPI:
         self._updates: list[dict] = []
         self._new_update = asyncio.Event()
         self._floods: dict[str, list[int]] = {}
+        # chat id -> (error_code, description, parameters) for every call addressed to that chat.
+        self._chat_refusals: dict[str, tuple[int, str, dict | None]] = {}
         self._runner: web.AppRunner | None = None
         self.url = ""
 
@@ -167,6 +172,27 @@ class FakeBotAPI:
         """The next `times` calls of `method` answer 429 Too Many Requests with retry_after."""
         self._floods.setdefault(method.lower(), []).extend([retry_after] * times)
 
+    def block_bot(self, user_id: int) -> None:
+        """The user blocked the bot: calls to their private chat answer 403 until `reopen_chat`."""
+        self._chat_refusals[str(user_id)] = (403, "Forbidden: bot was blocked by the user", None)
+
+    def deactivate_user(self, user_id: int) -> None:
+        """The user deleted their Telegram account."""
+        self._chat_refusals[str(user_id)] = (403, "Forbidden: user is deactivated", None)
+
+    def forget_chat(self, chat_id: int | str) -> None:
+        """Telegram does not know the chat (never opened with the bot, or gone)."""
+        self._chat_refusals[str(chat_id)] = (400, "Bad Request: chat not found", None)
+
+    def upgrade_group(self, chat_id: int | str, new_chat_id: int) -> None:
+        """The group became a supergroup: the old id answers 400 with migrate_to_chat_id."""
+        self._chat_refusals[str(chat_id)] = (
+            400, "Bad Request: group chat was upgraded to a supergroup chat", {"migrate_to_chat_id": new_chat_id})
+
+    def reopen_chat(self, chat_id: int | str) -> None:
+        """The chat takes the bot's messages again (the user unblocked the bot)."""
+        self._chat_refusals.pop(str(chat_id), None)
+
     def push_update(self, update: dict[str, Any]) -> dict[str, Any]:
         """Queue an update for getUpdates; an update_id is assigned when missing."""
         update = dict(update)
@@ -190,6 +216,9 @@ class FakeBotAPI:
         handler = getattr(self, "_m_" + method.lower(), None)
         if handler is None:
             return _error(404, "Not Found")
+        refusal = self._chat_refusals.get(str(call.params.get("chat_id")))
+        if refusal is not None and "chat_id" in call.params:
+            return _error(*refusal)
         problem = _formatting_problem(call.params)
         if problem:
             return _error(400, f"Bad Request: can't parse entities: {problem}")
