@@ -2,7 +2,8 @@
 
 1. `DeduplicateUpdates`: an update_id seen before (Telegram re-delivers after a timeout) is
    dropped, so a repeated update changes nothing.
-2. `LoadCustomer`: the customer linked to the Telegram user (or None) and the user's `Prefs`.
+2. `LoadCustomer`: the customer linked to the Telegram user (or None) and the user's `Prefs`; a
+   customer marked unreachable (they had blocked the bot) who writes to the bot is reachable again.
 3. `bot.i18n.ShopLocaleMiddleware` picks the language.
 4. `ThrottleUsers`: at most `bot.updates_per_minute_per_user` updates per user and minute.
 """
@@ -20,6 +21,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.prefs import Prefs
 from core.customers.models import Customer, CustomerStatus
+from core.customers.telegram_link import mark_telegram_reachable
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
@@ -156,9 +158,22 @@ class LoadCustomer(BaseMiddleware):
         user: User | None = data.get("event_from_user")
         if user is None:
             return await handler(event, data)
-        data["customer"] = await Customer.get_or_none(telegram_user_id=user.id, status=CustomerStatus.ACTIVE)
+        customer = await Customer.get_or_none(telegram_user_id=user.id, status=CustomerStatus.ACTIVE)
+        if customer is not None and customer.telegram_unreachable_at is not None and writes_to_bot(event):
+            await mark_telegram_reachable(customer)  # they wrote, so the bot is no longer blocked
+        data["customer"] = customer
         data["prefs"] = Prefs(data["fsm_storage"], data["bot"].id, user.id)
         return await handler(event, data)
+
+
+def writes_to_bot(event: TelegramObject) -> bool:
+    """A message or a button press in the private chat: the user has the bot open (not blocked).
+    (`my_chat_member` updates are not: Telegram sends one when the user blocks the bot.)"""
+    assert isinstance(event, Update)
+    if event.message is not None:
+        return event.message.chat.type == "private"
+    message = event.callback_query.message if event.callback_query is not None else None
+    return message is not None and message.chat.type == "private"
 
 
 def message_or_callback(event: Message | CallbackQuery) -> Message | None:
