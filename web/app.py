@@ -21,6 +21,7 @@ from web.middlewares import MIDDLEWARES
 from web.render import setup_static, setup_templates
 from web.routes import setup_routes
 from web.security import add_security_headers, security_headers
+from web.server_log import hide_visitors_in_server_log
 from web.session_stores import build_store
 
 log = logging.getLogger("gearshop.web")
@@ -30,6 +31,7 @@ VISIT_BATCH = 1_000
 
 def init_app(settings: Settings, *, start_background: bool = True) -> web.Application:
     """Build the shop's web app; tests pass start_background=False (no worker, no queues)."""
+    hide_visitors_in_server_log()  # aiohttp's own error lines name the client (P11)
     app = web.Application(client_max_size=settings.web.max_body_kb * 1024, middlewares=MIDDLEWARES)
     app[keys.SETTINGS] = settings
     # Without a configured key (development) tokens are signed with a key made for this process.
