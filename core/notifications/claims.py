@@ -76,3 +76,12 @@ async def release(rows: list[OutboxMessage], claimer: str) -> int:
     return await OutboxMessage.filter(id__in=ids, claimed_by=claimer, status=OutboxStatus.SENDING).update(
         status=OutboxStatus.PENDING, claimed_by="", claimed_until=None, attempts=F("attempts") - 1,
     )
+
+
+async def hold(row: OutboxMessage, claimer: str, until: dt.datetime) -> int:
+    """Give back a claimed row untried, due at `until` (its recipient is under the provider's flood
+    control): the attempt is not counted, so waiting never dead-letters a message."""
+    return await mine(row, claimer).update(
+        status=OutboxStatus.PENDING, claimed_by="", claimed_until=None, attempts=F("attempts") - 1,
+        next_attempt_at=until, last_error="held back: the provider asked to wait (flood control)",
+    )

@@ -10,6 +10,12 @@ retried later with full-jitter exponential backoff
 (`uniform(0, min(cap, base * 2**attempt))`, or the provider's own retry_after); dead after a
 permanent failure or `max_attempts`, with a `dead_letter` alert to the staff channels.
 
+Flood control: a provider's retry_after (Telegram's 429) holds the whole recipient (the staff
+group, a customer's chat), not only the row that got it: the worker's later rows for that
+recipient are given back untried, due when the wait is over, without counting an attempt. So a
+burst of orders bigger than the staff group's limit is posted in order as the limit allows,
+instead of every card being refused again and again until it is dead-lettered.
+
 Stopping: `stop()` lets the row in flight finish and gives back the claimed rows not yet tried.
 A worker that dies instead (killed, its task cancelled) leaves its rows leased; another worker
 claims them when the lease runs out. Sends are bounded by `send_timeout` (< the lease), so a live
@@ -67,8 +73,10 @@ class _Attempt:
     error: DeliveryError | None = None
     refused: str = ""
     undeliverable: str = ""
+    held_until: dt.datetime | None = None  # not tried: the recipient is under flood control
     adapter: Adapter | None = None
     personal: dict | None = None
+    recipient: tuple[str, str] = ("", "")  # (channel, contact) that a flood-control wait holds
 
 
 class OutboxWorker:
@@ -84,6 +92,8 @@ class OutboxWorker:
         self.send_timeout = send_timeout if send_timeout is not None else lease_seconds / 2
         self._random = rng or random.Random()
         self._stopping = asyncio.Event()
+        # (channel, contact) -> when its provider allows sending again (retry_after).
+        self._held: dict[tuple[str, str], dt.datetime] = {}
         # Rows this worker has handled (sent, refused, retried later or given up) since it started.
         self.handled = 0
 
@@ -174,11 +184,15 @@ class OutboxWorker:
             return _Attempt(refused=f"no {adapter.contact_field} to send to")
         if await _known_unreachable(row):
             return _Attempt(undeliverable="not sent: the customer blocked the bot or left Telegram earlier")
+        recipient = (row.channel, str(personal.get(adapter.contact_field, "")) if adapter.contact_field else "")
+        held = self._held.get(recipient)
+        if held is not None and held > dt.datetime.now(dt.UTC):
+            return _Attempt(held_until=held)
         try:
             outgoing = await self._outgoing(row, adapter, personal)
         except TemplateProblem as exc:
             return _Attempt(error=PermanentError(str(exc), reached=False))
-        attempt = _Attempt(adapter=adapter, personal=personal)
+        attempt = _Attempt(adapter=adapter, personal=personal, recipient=recipient)
         try:
             async with asyncio.timeout(self.send_timeout):
                 attempt.sent = await adapter.send(outgoing)
@@ -227,6 +241,9 @@ class OutboxWorker:
                 changed = await claims.mine(row, self.name).update(
                     status=OutboxStatus.SENT, sent_at=now, last_error="", **released)
                 await self._store_tracking(row, attempt.sent)
+            elif attempt.held_until is not None:
+                log.info("outbox message %s: held until %s by flood control", row.id, attempt.held_until)
+                changed = await claims.hold(row, self.name, attempt.held_until)
             elif attempt.refused:
                 changed = await claims.mine(row, self.name).update(
                     status=OutboxStatus.REFUSED, last_error=attempt.refused[:500], **released)
@@ -236,22 +253,27 @@ class OutboxWorker:
                 if changed and attempt.error is not None:
                     await _note_unreachable(row, attempt)
             elif retry:
-                changed = await self._schedule_retry(row, attempt.error, now, released)
+                changed = await self._schedule_retry(row, attempt, now, released)
             else:
                 changed = await self._give_up(row, attempt.error, released)
-            if not retry:
+            if not retry and attempt.held_until is None:
                 # Recorded once per message, when its fate is final.
                 await self._record_disclosure(row, attempt)
         if not changed:
             log.warning("outbox message %s: the lease ran out before the result was recorded", row.id)
 
-    async def _schedule_retry(self, row: OutboxMessage, error: DeliveryError, now: dt.datetime,
+    async def _schedule_retry(self, row: OutboxMessage, attempt: _Attempt, now: dt.datetime,
                               released: dict) -> int:
-        delay = self._backoff(row.attempts, getattr(error, "retry_after", None))
+        error = attempt.error
+        retry_after = getattr(error, "retry_after", None)
+        delay = self._backoff(row.attempts, retry_after)
         log.info("outbox message %s: %s; retry in %.1f s", row.id, error, delay)
+        due = now + dt.timedelta(seconds=delay)
+        if retry_after is not None:  # the recipient's later rows wait as long (and keep their order)
+            self._held = {key: until for key, until in self._held.items() if until > now}
+            self._held[attempt.recipient] = due
         return await claims.mine(row, self.name).update(
-            status=OutboxStatus.PENDING, next_attempt_at=now + dt.timedelta(seconds=delay),
-            last_error=str(error)[:500], **released)
+            status=OutboxStatus.PENDING, next_attempt_at=due, last_error=str(error)[:500], **released)
 
     async def _give_up(self, row: OutboxMessage, error: DeliveryError | None, released: dict) -> int:
         error = error or PermanentError("unknown failure")

@@ -11,6 +11,7 @@ adapters against a local Bot API server (tests/fakes/bot_api.py):
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import io
 import logging
@@ -203,22 +204,45 @@ async def test_a_staff_group_upgraded_to_a_supergroup_gets_the_order_at_its_new_
 async def test_flood_control_retries_no_earlier_than_retry_after(db, settings, bot_api, channel):
     customer = await make_customer(telegram_user_id=CUSTOMER_CHAT)
     row = await queue("order_placed", channel, customer=customer, order=await make_order(customer))
-    bot_api.flood("sendMessage", retry_after=5)
+    bot_api.flood("sendMessage", retry_after=1)
     async with worker_for(settings, bot_api, io.StringIO()) as worker:
         before = dt.datetime.now(dt.UTC)
         assert await worker.run_once() == 1
         await row.refresh_from_db()
-        assert row.status == OutboxStatus.PENDING and "Too Many Requests: retry after 5" in row.last_error
-        assert row.next_attempt_at >= before + dt.timedelta(seconds=5)
+        assert row.status == OutboxStatus.PENDING and "Too Many Requests: retry after 1" in row.last_error
+        assert row.next_attempt_at >= before + dt.timedelta(seconds=1)
         assert await worker.run_once() == 0  # not due yet: Telegram is not asked again
         assert len(bot_api.calls_of("sendMessage")) == 1
 
-        await OutboxMessage.filter(id=row.id).update(next_attempt_at=dt.datetime.now(dt.UTC))  # 5 s later
+        await asyncio.sleep((row.next_attempt_at - dt.datetime.now(dt.UTC)).total_seconds() + 0.05)
         assert await worker.run_once() == 1
     await row.refresh_from_db()
     assert row.status == OutboxStatus.SENT
     chat = CUSTOMER_CHAT if channel == "telegram" else STAFF_CHAT
     assert len(bot_api.sent_to(chat)) == 1 and not await OutboxMessage.filter(kind="dead_letter").exists()
+
+
+async def test_a_burst_of_orders_under_the_staff_groups_flood_control_is_posted_in_order_after_the_wait(
+        db, settings, bot_api):
+    orders = [await make_order(await make_customer()) for _ in range(3)]
+    for order in orders:
+        await queue("order_placed", "staff_telegram", order=order)
+    bot_api.flood_chat(STAFF_CHAT, 1)  # Telegram: this group has had its messages for the minute
+    async with worker_for(settings, bot_api, io.StringIO()) as worker:
+        before = dt.datetime.now(dt.UTC)
+        assert await worker.run_once() == 3
+        assert len(bot_api.calls_of("sendMessage")) == 1  # the other cards did not knock during the wait
+        waiting = await OutboxMessage.all().order_by("id")
+        assert {row.status for row in waiting} == {OutboxStatus.PENDING}
+        assert [row.attempts for row in waiting] == [1, 0, 0]  # waiting is not a failed attempt
+        due = {row.next_attempt_at for row in waiting}
+        assert len(due) == 1 and min(due) >= before + dt.timedelta(seconds=1)
+
+        await asyncio.sleep((min(due) - dt.datetime.now(dt.UTC)).total_seconds() + 0.05)
+        assert await worker.run_once() == 3
+    cards = [card.text for card in bot_api.sent_to(STAFF_CHAT)]
+    assert [f"New order {order.number}" in card for card, order in zip(cards, orders, strict=True)] == [True] * 3
+    assert await OutboxMessage.filter(status=OutboxStatus.SENT).count() == 3
 
 
 # ---------------------------------------------------------------- the fake answers as Telegram does

@@ -15,6 +15,8 @@ answer the next call(s) of a method with 429 + retry_after (`api.flood("sendMess
 Chats can refuse the bot as Telegram's do: `block_bot(user_id)` (403, the user blocked the bot),
 `deactivate_user(user_id)` (403), `forget_chat(chat_id)` (400 chat not found) and
 `upgrade_group(chat_id, new_chat_id)` (400 with parameters.migrate_to_chat_id; the new id works).
+`flood_chat(chat_id, seconds)` is Telegram's per-chat flood control: every call to the chat
+answers 429 with the seconds left as retry_after until the time has passed.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import asyncio
 import ipaddress
 import itertools
 import json
+import math
 import re
 import time
 from dataclasses import dataclass, field
@@ -103,6 +106,8 @@ class FakeBotAPI:
         self._floods: dict[str, list[int]] = {}
         # chat id -> (error_code, description, parameters) for every call addressed to that chat.
         self._chat_refusals: dict[str, tuple[int, str, dict | None]] = {}
+        # chat id -> time.monotonic() when its flood control ends.
+        self._chat_floods: dict[str, float] = {}
         self._runner: web.AppRunner | None = None
         self.url = ""
 
@@ -172,6 +177,10 @@ class FakeBotAPI:
         """The next `times` calls of `method` answer 429 Too Many Requests with retry_after."""
         self._floods.setdefault(method.lower(), []).extend([retry_after] * times)
 
+    def flood_chat(self, chat_id: int | str, seconds: float) -> None:
+        """Calls to the chat answer 429 (retry_after: the seconds left) for `seconds` from now."""
+        self._chat_floods[str(chat_id)] = time.monotonic() + seconds
+
     def block_bot(self, user_id: int) -> None:
         """The user blocked the bot: calls to their private chat answer 403 until `reopen_chat`."""
         self._chat_refusals[str(user_id)] = (403, "Forbidden: bot was blocked by the user", None)
@@ -213,6 +222,9 @@ class FakeBotAPI:
         if floods:
             retry = floods.pop(0)
             return _error(429, f"Too Many Requests: retry after {retry}", parameters={"retry_after": retry})
+        left = math.ceil(self._chat_floods.get(str(call.params.get("chat_id")), 0.0) - time.monotonic())
+        if left > 0 and "chat_id" in call.params:
+            return _error(429, f"Too Many Requests: retry after {left}", parameters={"retry_after": left})
         handler = getattr(self, "_m_" + method.lower(), None)
         if handler is None:
             return _error(404, "Not Found")
