@@ -8,7 +8,8 @@ When the staff group is upgraded to a supergroup, Telegram refuses messages to t
 names the new one (`migrate_to_chat_id`). The message is sent again at once to the new id, which
 this adapter keeps for the rest of the process's life, and one warning line asks the operator to
 put the new id into `bot.staff_chat_id` (config.toml is not written at run time). Until then each
-process learns the new id again on its first staff message, so nothing is lost after a restart.
+process learns the new id again on its first staff message, so nothing is lost after a restart;
+the bot's order desk, which checks the configured id, refuses its buttons in the new group.
 """
 
 from __future__ import annotations
@@ -46,7 +47,8 @@ class StaffTelegramAdapter:
             sent = await self.api.send_message(self.chat_id, message.text, markup)
         except ChatMigrated as moved:
             log.warning("the staff Telegram group %s is now the supergroup %s: staff messages go there until "
-                        "this process stops; set bot.staff_chat_id = %s in the config file",
+                        "this process stops; set bot.staff_chat_id = %s in the config file and restart "
+                        "(until then the order desk's buttons in the new group are refused)",
                         self.chat_id, moved.new_chat_id, moved.new_chat_id)
             self.chat_id = moved.new_chat_id
             sent = await self.api.send_message(self.chat_id, message.text, markup)
