@@ -338,14 +338,20 @@ def _iso_currencies() -> frozenset[str]:
     return frozenset(list_currencies())
 
 
-def _is_time_zone(name: str) -> bool:
+def _time_zone_problem(name: str) -> str | None:
+    """Why `name` is not a time zone this machine knows, or None."""
+    import zoneinfo
+
     from core.i18n import shop_zone
 
     try:
         shop_zone(name)
     except (KeyError, ValueError, OSError):  # unknown name, not a relative path, not a zone file
-        return False
-    return True
+        if not zoneinfo.available_timezones():
+            return (f"names {name!r}, but this machine has no time zone database: install tzdata "
+                    "(the system package, or `pip install tzdata`)")
+        return f"must be an IANA time zone such as Europe/Kyiv or UTC, not {name!r}"
+    return None
 
 
 def validate(s: Settings) -> None:
@@ -366,8 +372,8 @@ def validate(s: Settings) -> None:
         fail("shop.default_locale", "must be one of shop.locales")
     if s.shop.currency not in _iso_currencies():
         fail("shop.currency", f"must be a three-letter ISO 4217 code such as EUR, not {s.shop.currency!r}")
-    if not _is_time_zone(s.shop.timezone):
-        fail("shop.timezone", f"must be an IANA time zone such as Europe/Kyiv or UTC, not {s.shop.timezone!r}")
+    if problem := _time_zone_problem(s.shop.timezone):
+        fail("shop.timezone", problem)
     if not s.database.url.startswith(("sqlite://", "postgres://", "asyncpg://", "psycopg://")):
         fail("database.url", "must start with sqlite:// or postgres://")
     if not 1 <= s.web.port <= 65535:

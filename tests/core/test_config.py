@@ -141,6 +141,20 @@ def test_the_shop_time_zone_is_an_iana_name_and_defaults_to_utc(tmp_path):
     assert load_settings(path, environ={"GEARSHOP_SHOP__TIMEZONE": "America/New_York"}).shop.timezone == "America/New_York"
 
 
+def test_a_machine_without_a_time_zone_database_is_told_what_to_install(tmp_path):
+    import zoneinfo
+
+    zoneinfo.reset_tzpath(to=[])  # as on a slim container image without tzdata
+    zoneinfo.ZoneInfo.clear_cache(only_keys=["Asia/Tokyo"])
+    try:
+        with pytest.raises(ConfigError, match=r"key 'shop\.timezone' names 'Asia/Tokyo', but this machine has no time "
+                                              r"zone database: install tzdata"):
+            load_settings(write(tmp_path, '[shop]\ntimezone = "Asia/Tokyo"\n'), environ={})
+        assert load_settings(write(tmp_path, ""), environ={}).shop.timezone == "UTC"  # UTC needs none
+    finally:
+        zoneinfo.reset_tzpath()
+
+
 def test_bad_config_on_the_command_line_is_one_line_without_traceback(tmp_path):
     path = write(tmp_path, "[web]\nport = -1\n")
     env = {k: v for k, v in os.environ.items() if not k.startswith("GEARSHOP_")}
