@@ -120,5 +120,7 @@ async def visits_middleware(request: web.Request, handler) -> web.StreamResponse
     return response
 
 
-MIDDLEWARES = [error_middleware, https_middleware, body_limit_middleware, state_middleware,
+# body_limit after state: the 413 page is a page like any other (the visitor's language, the cookies
+# it hands out); the body is still refused before anything reads it.
+MIDDLEWARES = [error_middleware, https_middleware, state_middleware, body_limit_middleware,
                csrf_middleware, visits_middleware]

@@ -192,6 +192,20 @@ async def test_too_large_body_is_413(app_client, catalogue: Catalogue):
     response = await client.post("/cart/add", data={"csrf_token": token, "part_id": str(catalogue.pads),
                                                     "quantity": "1", "padding": "x" * 8000})
     assert response.status == 413
+    # The shop's own error page in the visitor's language, not a plain-text fallback.
+    assert response.content_type == "text/html" and "What you sent is too large." in await response.text()
+    assert await cart_is_empty(client)
+
+
+@sqlite_only
+async def test_too_large_body_from_a_first_time_visitor_gets_the_error_page(app_client, catalogue: Catalogue,
+                                                                            caplog):
+    # No cookies yet: the error page is the first page to hand this visitor a CSRF cookie.
+    client = await app_client(web={"max_body_kb": 4})
+    response = await client.post("/cart/add", data={"part_id": str(catalogue.pads), "padding": "x" * 8000})
+    assert response.status == 413
+    assert response.content_type == "text/html" and "What you sent is too large." in await response.text()
+    assert "error page failed" not in caplog.text
     assert await cart_is_empty(client)
 
 
