@@ -12,11 +12,15 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from core.adapters.http import HttpClient
 from core.config import DeliverySettings
 from core.notifications.personal import check_declaration
 from core.notifications.ports import OrderFacts, Outgoing, PermanentError, SendResult, TransientError
+
+# Nova Poshta dates a waybill on its own (Ukrainian) calendar, whatever the server's or shop's zone.
+CARRIER_ZONE = ZoneInfo("Europe/Kyiv")
 
 NEEDED = frozenset({"name", "phone", "city", "branch"})
 
@@ -88,7 +92,7 @@ class NovaPoshtaAdapter:
             "Weight": "1",
             "Description": f"Auto parts, order {order.number}",
             "Cost": cost,
-            "DateTime": dt.date.today().strftime("%d.%m.%Y"),
+            "DateTime": dt.datetime.now(CARRIER_ZONE).strftime("%d.%m.%Y"),
             "CitySender": s.sender_city_ref,
             "Sender": s.sender_ref,
             "SenderAddress": s.sender_address_ref,
