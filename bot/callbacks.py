@@ -98,6 +98,10 @@ class OrderCb(CallbackData, prefix="o"):
     number: str
 
 
+class OrdersPageCb(CallbackData, prefix="os"):
+    page: int
+
+
 class PayCb(CallbackData, prefix="pay"):
     # Pay a card order that is still unpaid (a new invoice or a new provider page link).
     number: str

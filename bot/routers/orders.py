@@ -8,8 +8,8 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot import texts
-from bot.callbacks import Menu, MenuCb, OrderCb, PayCb
+from bot import keyboards, texts
+from bot.callbacks import Menu, MenuCb, OrderCb, OrdersPageCb, PayCb
 from bot.common import show
 from core.config import Settings
 from core.customers.models import Customer
@@ -21,21 +21,20 @@ SHOWN = 10
 
 
 async def show_orders(
-    event: Message | CallbackQuery, customer: Customer | None, locale: str, zone: str
+    event: Message | CallbackQuery, customer: Customer | None, locale: str, zone: str, page: int = 0
 ) -> None:
     orders = await list_orders(customer) if customer is not None else []
     if not orders:
         await show(event, _("You have no orders yet."))
         return
-    builder = InlineKeyboardBuilder()
-    for order in orders[:SHOWN]:
-        builder.button(
-            text=f"{order.number} · {texts.status_name(order.status)}",
-            callback_data=OrderCb(number=order.number),
-        )
-    builder.adjust(1)
-    lines = [_("<b>Your orders</b>")] + [texts.order_line(order, locale, zone) for order in orders[:SHOWN]]
-    await show(event, "\n".join(lines), builder.as_markup())
+    shown, page, pages = keyboards.page_of(orders, page, SHOWN)
+    entries = [
+        (f"{order.number} · {texts.status_name(order.status)}", OrderCb(number=order.number))
+        for order in shown
+    ]
+    markup = keyboards.choice_list(entries, page, pages, lambda p: OrdersPageCb(page=p), columns=1)
+    lines = [_("<b>Your orders</b>")] + [texts.order_line(order, locale, zone) for order in shown]
+    await show(event, "\n".join(lines), markup)
 
 
 async def orders_command(
@@ -48,6 +47,16 @@ async def orders_button(
     callback: CallbackQuery, customer: Customer | None, locale: str, settings: Settings
 ) -> None:
     await show_orders(callback, customer, locale, settings.shop.timezone)
+
+
+async def orders_page(
+    callback: CallbackQuery,
+    callback_data: OrdersPageCb,
+    customer: Customer | None,
+    locale: str,
+    settings: Settings,
+) -> None:
+    await show_orders(callback, customer, locale, settings.shop.timezone, callback_data.page)
 
 
 async def order_details(
@@ -78,5 +87,6 @@ def build_router() -> Router:
     router = Router(name=__name__)
     router.message.register(orders_command, Command("orders"))
     router.callback_query.register(orders_button, MenuCb.filter(F.item == Menu.ORDERS))
+    router.callback_query.register(orders_page, OrdersPageCb.filter())
     router.callback_query.register(order_details, OrderCb.filter())
     return router

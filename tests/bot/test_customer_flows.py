@@ -389,3 +389,18 @@ async def test_a_web_accounts_phone_is_changed_on_the_website(telegram: Telegram
     await telegram.say(stranger, "/mydata")
     await telegram.press_data(stranger, "d:name:0", telegram.last(stranger))
     assert "We keep no personal data" in telegram.last_answer()["text"]
+
+
+async def test_many_orders_come_in_pages(telegram: Telegram, shop):
+    first = await place_order(telegram, {**OLENA, "language_code": "en"})
+    copied = ("customer_id", "status", "channel", "locale", "currency", "subtotal", "shipping_price", "total")
+    copied += ("delivery_method", "payment_method", "payment_state")
+    for n in range(11):
+        await Order.create(number=f"GS-PAGE-{n:04d}", **{f: getattr(first, f) for f in copied})
+    await telegram.say(OLENA, "/orders")
+    listing = telegram.last(OLENA)
+    assert "1/2" in str(listing.reply_markup) and listing.text.count("GS-") == 10
+    await telegram.press(OLENA, listing, "os:1")
+    assert "2/2" in str(listing.reply_markup) and listing.text.count("GS-") == 2
+    await telegram.press(OLENA, listing, "o:")
+    assert "GS-" in telegram.last(OLENA).text
