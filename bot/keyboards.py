@@ -31,6 +31,8 @@ from bot.i18n import LANGUAGE_NAMES
 from core.payments.telegram import TELEGRAM_PAYMENTS
 
 T = TypeVar("T")
+# How the card payment services call themselves (shown when the customer chooses between them).
+PROVIDER_NAMES = {"liqpay": "LiqPay", "sandbox": "Sandbox bank"}
 PAGE_SIZE = 8
 
 
@@ -244,7 +246,8 @@ def payment_methods(providers: Sequence[str]) -> InlineKeyboardMarkup:
         if provider == TELEGRAM_PAYMENTS:
             text = _("💳 Card, in Telegram")
         else:
-            text = _("💳 Card ({provider})").format(provider=provider) if len(pages) > 1 else _("💳 Card")
+            name = PROVIDER_NAMES.get(provider, provider)
+            text = _("💳 Card ({provider})").format(provider=name) if len(pages) > 1 else _("💳 Card")
         builder.row(
             InlineKeyboardButton(
                 text=text,

@@ -7,6 +7,7 @@ import itertools
 
 import pytest
 
+from bot.app import build_dispatcher
 from core.errors import ValidationError
 from core.orders.checkout import DeliveryChoice, PaymentChoice, place_order
 from core.orders.models import Channel, DeliveryMethod, Order, PaymentMethod
@@ -14,6 +15,7 @@ from core.orders.status import change_status
 from core.payments.models import Payment, PaymentNotification
 from tests.bot.conftest import OLENA, Telegram, button_datas
 from tests.bot.test_conversation import SAYS, buy_filter, choose_golf
+from tests.conftest import replace_settings
 from tests.fakes.bot_api import pre_checkout_query, successful_payment
 
 PROVIDER_TOKEN = "284685063:TEST:gearshop-tests"
@@ -262,3 +264,23 @@ async def test_a_failure_at_pre_checkout_still_answers_telegram(db, paying: Tele
         await open_database(db.url)
     answer = paying.api.calls_of("answerPreCheckoutQuery")[-1].params
     assert answer["ok"] is False and "something went wrong" in answer["error_message"]
+
+
+async def test_card_services_are_offered_by_their_names(db, make_telegram, shop):
+    liqpay = {"public_key": "pk", "private_key": "sk"}
+    telegram = await make_telegram(payments_provider_token=PROVIDER_TOKEN)
+    two_pages = replace_settings(
+        telegram.settings, payments={"providers": ("sandbox", "liqpay"), "liqpay": liqpay}
+    )
+    first_dispatcher, telegram.dispatcher = telegram.dispatcher, build_dispatcher(two_pages)
+    await first_dispatcher.storage.close()
+    who = {**OLENA, "language_code": "en"}
+    await telegram.say(who, "GDB1550")
+    await telegram.press(who, telegram.last(who), "p:show:")
+    await telegram.press(who, telegram.last(who), "p:add:")
+    await telegram.say(who, "/checkout")
+    await telegram.press(who, telegram.last(who), "k:accept")
+    await telegram.share_contact(who)
+    await telegram.press(who, telegram.last(who), "k:delivery:pickup")
+    texts = [b["text"] for row in telegram.last(who).reply_markup["inline_keyboard"] for b in row]
+    assert texts[1:4] == ["💳 Card (Sandbox bank)", "💳 Card (LiqPay)", "💳 Card, in Telegram"]
