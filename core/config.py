@@ -61,6 +61,7 @@ class WebSettings:
     login_attempts_per_hour_per_ip: int = 300
     registrations_per_hour_per_ip: int = 20
     resets_per_hour_per_ip: int = 20
+    catalogue_page_seconds: float = 5.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ from core.config import Settings
 from core.db import close_database, open_database
 from web import keys
 from web.middlewares import MIDDLEWARES
+from web.page_cache import PageCache
 from web.render import setup_static, setup_templates
 from web.routes import setup_routes
 from web.security import add_security_headers, security_headers
@@ -40,6 +41,7 @@ def init_app(settings: Settings, *, start_background: bool = True) -> web.Applic
     app[keys.CSRF_EXEMPT_PATHS] = set()
     app[keys.REDIS] = None
     app[keys.PAYMENT_PROVIDERS] = _payment_providers(settings, app[keys.SECRET])
+    app[keys.PAGE_CACHE] = PageCache(settings.web.catalogue_page_seconds)
     setup_templates(app)
     setup_static(app)
     app.on_response_prepare.append(add_security_headers)

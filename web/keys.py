@@ -33,6 +33,8 @@ VISIT_QUEUE = web.AppKey("visit_queue", asyncio.Queue)
 OUTBOX_WORKER = web.AppKey("outbox_worker", Any)
 BOT = web.AppKey("bot", Any)
 DISPATCHER = web.AppKey("dispatcher", Any)
+# web.page_cache.PageCache: rendered catalogue pages of this process.
+PAGE_CACHE = web.AppKey("page_cache", Any)
 
 # ---------------------------------------------------------------- per-request keys
 # Plain string request keys warn (NotAppKeyWarning) and fail the suite: use these.
@@ -45,3 +47,4 @@ CSRF_ANON = web.RequestKey("csrf_anon", str)  # the anonymous CSRF cookie value 
 FLASHES = web.RequestKey("flashes", list)  # flash messages added during this request
 REMEMBERED = web.RequestKey("remembered", dict)  # preferences remembered during this request
 STARTED_AT = web.RequestKey("started_at", Any)  # datetime (UTC) when this request began
+CSRF_MARKER = web.RequestKey("csrf_marker", str)  # set while a page renders for the page cache

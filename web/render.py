@@ -44,7 +44,9 @@ def translate(message: str, **params: Any) -> str:
 def _csrf_token() -> str:
     from web.security import csrf_token
 
-    return csrf_token(_request())
+    request = _request()
+    # A page rendered for the page cache gets a marker; each visitor's token replaces it.
+    return request.get(keys.CSRF_MARKER) or csrf_token(request)
 
 
 def _static_url(name: str) -> str:

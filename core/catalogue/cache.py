@@ -3,7 +3,12 @@
 The catalogue only changes through imports (and demo data), which bump `CatalogueState.version`.
 A web process keeps makes, models, vehicles, the category tree and part details in memory and
 asks the database for the version at most once per `VERSION_CHECK_SECONDS`; an import in this
-process drops the cache at once. Prices and stock are never cached (orders change stock).
+process drops the cache at once. Prices and stock are never cached here (orders change stock).
+
+`generation` grows whenever the cached reads are dropped, and `live_changes` whenever this process
+changes what catalogue pages show besides the catalogue (stock, reviews: `live_data_changed`).
+Whoever keeps something built from catalogue reads and live data (the web's rendered pages)
+compares both before using it.
 """
 
 from __future__ import annotations
@@ -56,10 +61,21 @@ class CatalogueCache:
         self._version: int | None = None
         self._checked_at = 0.0
         self._checking = False
+        self.generation = 0
+        self.live_changes = 0
 
     def invalidate(self) -> None:
         self._entries.clear()
         self._version = None
+        self.generation += 1
+
+    def live_data_changed(self) -> None:
+        self.live_changes += 1
+
+    async def stamp(self) -> tuple[int, int]:
+        """(generation, live_changes) after the version check: equal stamps, same data."""
+        await self._sync()
+        return self.generation, self.live_changes
 
     async def _sync(self) -> None:
         conn = sql.connection()
@@ -79,6 +95,7 @@ class CatalogueCache:
         if owner is not self._owner or version != self._version:
             # Another database (tests switch engines) or a new import: nothing cached holds.
             self._entries.clear()
+            self.generation += 1
             self._owner, self._version = owner, version
         self._checked_at = now
 
@@ -104,14 +121,28 @@ def _watch_orm_writes() -> None:
     # once; other processes notice imports through the version.
     from tortoise.signals import Signals
 
-    from core.catalogue.models import Category, CrossReference, Fitment, Make, Part, Vehicle, VehicleModel
+    from core.catalogue.models import (
+        Category,
+        CrossReference,
+        Fitment,
+        Make,
+        Part,
+        Review,
+        Vehicle,
+        VehicleModel,
+    )
 
     async def forget(*_args, **_kwargs) -> None:
         catalogue_cache.invalidate()
 
+    async def reviews_changed(*_args, **_kwargs) -> None:
+        catalogue_cache.live_data_changed()
+
     for model in (Make, VehicleModel, Vehicle, Category, Part, Fitment, CrossReference):
         model.register_listener(Signals.post_save, forget)
         model.register_listener(Signals.post_delete, forget)
+    for signal in (Signals.post_save, Signals.post_delete):
+        Review.register_listener(signal, reviews_changed)
 
 
 _watch_orm_writes()
@@ -123,3 +154,11 @@ async def cached(key: Hashable, load: Callable[[], Awaitable[T]]) -> T:
 
 def invalidate() -> None:
     catalogue_cache.invalidate()
+
+
+def live_data_changed() -> None:
+    """Stock or reviews changed in this process (after the commit): pages built before are stale.
+
+    Called by checkout, cancellation and the review services, whose changes are UPDATEs and
+    DELETEs that no ORM signal reports; a saved or deleted Review reports itself (above)."""
+    catalogue_cache.live_data_changed()

@@ -27,6 +27,7 @@ from tortoise.transactions import in_transaction
 
 from core.carts.models import Cart, CartLine
 from core.carts.service import part_label
+from core.catalogue.cache import live_data_changed
 from core.catalogue.models import Part
 from core.config import Settings
 from core.customers.models import Address, Customer, CustomerStatus, LegalEntity
@@ -255,6 +256,7 @@ async def _place(request: _Request, key: str, ip: str | None) -> Order:
         await record_access(request.customer.id, "order", ip)
         # Last, so the part rows stay locked only until the commit right after.
         await _reserve_stock(lines)
+    live_data_changed()  # committed: this process's catalogue pages show the new stock at once
     return order
 
 

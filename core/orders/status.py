@@ -13,6 +13,7 @@ from tortoise import timezone
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
+from core.catalogue.cache import live_data_changed
 from core.catalogue.models import Part
 from core.errors import NotFound, ValidationError
 from core.notifications.models import Purpose
@@ -70,6 +71,8 @@ async def change_status(order: Order, to_status: OrderStatus | str, *, actor: st
         extra = {"reason": note} if target is OrderStatus.CANCELLED else {}
         payload = await order_payload(updated, **extra)
         await notify(EVENT_FOR[target], purpose=Purpose.ORDER, order=updated, payload=payload)
+    if target is OrderStatus.CANCELLED:
+        live_data_changed()  # committed: the returned stock shows on this process's pages at once
     return updated
 
 

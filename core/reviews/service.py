@@ -18,6 +18,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from core.catalogue.cache import live_data_changed
 from core.catalogue.models import Part, Review
 from core.customers.audit import record_event
 from core.customers.models import Customer, CustomerStatus
@@ -106,6 +107,7 @@ async def delete_own_review(customer: Customer, review_id: int, *, channel: str 
     deleted = await Review.filter(id=review_id, customer_id=customer.id).delete() if isinstance(review_id, int) else 0
     if not deleted:
         raise NotFound(NO_SUCH_REVIEW)
+    live_data_changed()  # a queryset delete sends no signal: the part page must lose it at once
     await record_event(customer, "review_deleted", channel=channel, ip=ip, review_id=review_id)
 
 

@@ -17,6 +17,7 @@ from core.catalogue.models import Vehicle
 from core.errors import NotFound
 from web import keys
 from web.forms import Form, clean_text
+from web.page_cache import kept_page
 from web.render import redirect, render, url_for
 from web.sessions import current_customer, recall, remember
 from web.views import reviews
@@ -162,8 +163,9 @@ def form_part_id(form: Form | None) -> int:
 
 
 def add_routes(router: web.UrlDispatcher) -> None:
-    router.add_get("/", index, name="index")
+    # Anonymous visitors' catalogue pages come from the page cache (web.page_cache has the rules).
+    router.add_get("/", kept_page(index), name="index")
     router.add_get("/vehicle", vehicle_select, name="vehicle_select")
-    router.add_get("/search", search, name="search")
-    router.add_get(r"/category/{slug:[A-Za-z0-9][A-Za-z0-9_.\-]{0,127}}", category, name="category")
-    router.add_get(r"/part/{part_id:[1-9]\d{0,8}}", part_page, name="part")
+    router.add_get("/search", kept_page(search), name="search")
+    router.add_get(r"/category/{slug:[A-Za-z0-9][A-Za-z0-9_.\-]{0,127}}", kept_page(category), name="category")
+    router.add_get(r"/part/{part_id:[1-9]\d{0,8}}", kept_page(part_page), name="part")
