@@ -12,27 +12,17 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardMarkup
 
-from bot.callbacks import StaffAction, StaffCb
 from bot.i18n import N_, text
 from bot.texts import clipped
 from core.config import Settings
 from core.i18n import format_price
+from core.notifications.staff_buttons import order_card_buttons
+from core.notifications.staff_buttons import staff_reply_markup as core_staff_reply_markup
 from core.orders.models import Order, OrderStatus
 
 FOOTER_MARK = "\n\n📋 "
-NEXT_MOVES = {
-    OrderStatus.NEW: (StaffAction.CONFIRM, StaffAction.CANCEL),
-    OrderStatus.CONFIRMED: (StaffAction.SHIP, StaffAction.CANCEL),
-    OrderStatus.SHIPPED: (StaffAction.DELIVERED,),
-}
-BUTTON_TEXTS = {
-    StaffAction.CONFIRM: N_("✅ Confirm"),
-    StaffAction.SHIP: N_("🚚 Ship"),
-    StaffAction.CANCEL: N_("✖ Cancel order"),
-    StaffAction.DELIVERED: N_("📬 Delivered"),
-}
 DELIVERY_NAMES = {"courier": N_("Courier"), "pickup": N_("Pickup"), "carrier": N_("Carrier branch")}
 PAYMENT_NAMES = {"cash": N_("Cash on delivery"), "card": N_("Card")}
 STATUS_NAMES = {
@@ -52,30 +42,13 @@ STATUS_LINES = {
 
 
 def order_card_markup(order: Any, locale: str = "en") -> InlineKeyboardMarkup:
-    """Buttons for the moves the order can make next (none once it is shipped or cancelled)."""
-    moves = NEXT_MOVES.get(OrderStatus(order.status), ())
-    row = [
-        InlineKeyboardButton(
-            text=text(locale, BUTTON_TEXTS[move]),
-            callback_data=StaffCb(action=move, number=order.number).pack(),
-        )
-        for move in moves
-    ]
-    return InlineKeyboardMarkup(inline_keyboard=[row] if row else [])
+    """Buttons for the moves the order can make next (none once it is delivered or cancelled)."""
+    return InlineKeyboardMarkup.model_validate(order_card_buttons(order.number, order.status, locale))
 
 
-def staff_reply_markup(outgoing: Any) -> InlineKeyboardMarkup | None:
-    """For the staff_telegram adapter: buttons under a new order's card, nothing under other messages."""
-    order = getattr(outgoing, "order", None)
-    if getattr(outgoing, "kind", "") != "order_placed" or order is None:
-        return None
-    status = getattr(order, "status", OrderStatus.NEW)
-    return order_card_markup(_Card(order.number, status), getattr(outgoing, "locale", "en"))
-
-
-class _Card:
-    def __init__(self, number: str, status: str) -> None:
-        self.number, self.status = number, status
+def staff_reply_markup(outgoing: Any) -> dict[str, Any] | None:
+    """The staff card's buttons as every process posts them (core/notifications/staff_buttons.py)."""
+    return core_staff_reply_markup(outgoing)
 
 
 def footer(status: OrderStatus, who: str, locale: str, tracking_number: str = "") -> str:

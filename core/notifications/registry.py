@@ -22,16 +22,17 @@ from core.config import Settings
 from core.notifications.messages import ALL_CHANNELS
 from core.notifications.personal import FIELD_LABELS
 from core.notifications.ports import Adapter, Outgoing
+from core.notifications.staff_buttons import staff_reply_markup
 
 
 def build_adapters(
     settings: Settings, bot: Any = None, *, reply_markup_builder: Callable[[Outgoing], dict | None] | None = None,
 ) -> dict[str, Adapter]:
-    """One adapter per channel. `bot` is the bot area's hook object: when it has a
-    `staff_reply_markup(message) -> dict | None` method, staff messages get its buttons
-    (`reply_markup_builder` given directly wins)."""
+    """One adapter per channel. New orders posted to the staff group carry the order desk's
+    buttons (core/notifications/staff_buttons.py) in every process; `reply_markup_builder`, or a
+    `staff_reply_markup(message)` method of the `bot` hook object, replaces them."""
     n = settings.notifications
-    builder = reply_markup_builder or getattr(bot, "staff_reply_markup", None)
+    builder = reply_markup_builder or getattr(bot, "staff_reply_markup", None) or staff_reply_markup
     adapters: dict[str, Adapter] = {channel: ConsoleAdapter(channel) for channel in ALL_CHANNELS}
     if n.email.adapter == "smtp":
         adapters["email"] = EmailAdapter(n.email)
