@@ -183,7 +183,8 @@ def _setup_bot_webhook(app: web.Application, settings: Settings) -> None:
         return
     (build_bot, build_dispatcher), (setup_webhook,) = builders, webhook
     bot = build_bot(settings)
-    dispatcher = build_dispatcher(settings)
+    # The bot's card-payment links must verify on this app's sandbox bank: the same providers.
+    dispatcher = build_dispatcher(settings, providers=app[keys.PAYMENT_PROVIDERS])
     app[keys.BOT] = bot
     app[keys.DISPATCHER] = dispatcher
     # Telegram proves itself with the webhook secret header, not with a CSRF token.

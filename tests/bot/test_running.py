@@ -198,3 +198,25 @@ async def test_python_m_bot_on_a_database_never_migrated_says_what_to_run(tmp_pa
     _out, err = await asyncio.wait_for(process.communicate(), timeout=60)
     assert process.returncode == 2
     assert "python -m core migrate" in err.decode().strip().splitlines()[-1]
+
+
+async def test_a_card_link_the_webhook_bot_makes_opens_on_the_same_web_app(db_url, bot_api, settings):
+    """No web.session_key (development): the bot's sandbox link is signed with the app's own key."""
+    from core.orders.models import PaymentMethod
+    from core.payments.service import start_payment
+    from tests.core.notifications_factories import make_customer, make_order
+    from web import keys
+    from web.app import init_app
+
+    configured = replace_settings(
+        bot_settings(settings, bot_api.url, mode="webhook", webhook_secret=SECRET),
+        database={"url": db_url.url}, web={"session_key": ""},
+    )
+    app = init_app(configured, start_background=False)
+    async with TestClient(TestServer(app)) as client:
+        order = await make_order(await make_customer(), payment_method=PaymentMethod.CARD, payment_provider="sandbox")
+        sandbox = app[keys.DISPATCHER]["providers"]["sandbox"]
+        url = await start_payment(order, sandbox, return_url="https://shop.example/r", notify_url="https://shop.example/n")
+        bank = await client.get(url.removeprefix(configured.shop.base_url))
+        assert bank.status == 200, await bank.text()
+        assert order.number in await bank.text()
