@@ -23,7 +23,8 @@ class DataKind:
 
 INVENTORY: tuple[DataKind, ...] = (
     DataKind("account", "Account", ("last name", "first name", "patronymic", "phone", "email",
-             "password hash", "language", "car make and model", "display name", "Telegram user id"),
+             "password hash", "language", "car make and model", "display name", "Telegram user id",
+             "whether Telegram can reach you"),
              "To process your orders, support you and tell you about the service.", None),
     DataKind("legal_entity", "Organisation", ("organisation name", "tax id", "KPP"),
              "To issue documents for orders of an organisation.", None),
