@@ -42,6 +42,7 @@ def init_app(settings: Settings, *, start_background: bool = True) -> web.Applic
     app[keys.REDIS] = None
     app[keys.PAYMENT_PROVIDERS] = _payment_providers(settings, app[keys.SECRET])
     app[keys.PAGE_CACHE] = PageCache(settings.web.catalogue_page_seconds)
+    app.on_shutdown.append(close_page_cache)  # before the database closes (cleanup)
     setup_templates(app)
     setup_static(app)
     app.on_response_prepare.append(add_security_headers)
@@ -75,6 +76,10 @@ def _payment_providers(settings: Settings, secret: bytes) -> dict:
     found = contract("core.payments.service", "build_providers")
     # The sandbox bank signs with a key of its own, derived from the shop's secret.
     return found[0](settings, hmac.new(secret, b"payments", hashlib.sha256).digest()) if found else {}
+
+
+async def close_page_cache(app: web.Application) -> None:
+    await app[keys.PAGE_CACHE].close()
 
 
 async def database_ctx(app: web.Application) -> AsyncIterator[None]:

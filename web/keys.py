@@ -48,3 +48,4 @@ FLASHES = web.RequestKey("flashes", list)  # flash messages added during this re
 REMEMBERED = web.RequestKey("remembered", dict)  # preferences remembered during this request
 STARTED_AT = web.RequestKey("started_at", Any)  # datetime (UTC) when this request began
 CSRF_MARKER = web.RequestKey("csrf_marker", str)  # set while a page renders for the page cache
+LIVE_DATA = web.RequestKey("live_data", Any)  # web.page_cache.LiveData the page being kept shows

@@ -65,3 +65,13 @@ async def cards(part_ids: list[int], *, vehicle_id: int | None = None) -> list[P
         await Fitment.filter(vehicle_id=vehicle_id, part_id__in=part_ids).values_list("part_id", flat=True)
     )
     return [card_from_row(row, fits=row["id"] in fitting) for row in rows]
+
+
+async def prices_and_stock(part_ids: list[int]) -> set[tuple[int, int, str, int]]:
+    """(id, price, currency, stock) of these parts as they are now: is a page that shows them current?"""
+    if not part_ids:
+        return set()
+    rows = await sql.fetch(
+        f"SELECT id, price, currency, stock FROM part WHERE id IN ({sql.marks(len(part_ids))})", part_ids
+    )
+    return {(row["id"], row["price"], row["currency"], row["stock"]) for row in rows}

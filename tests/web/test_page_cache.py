@@ -199,3 +199,57 @@ async def test_catalogue_page_seconds_zero_keeps_nothing(app_client, browsers, c
     await Part.filter(id=catalogue.pads).update(stock=1)
     assert "In stock: 1" in await page_text(reader, page)
     assert len(client.app[keys.PAGE_CACHE]) == 0
+
+
+async def test_an_expired_page_is_checked_against_every_price_stock_and_review_it_shows(
+        app_client, browsers, catalogue: Catalogue):
+    import datetime as dt
+
+    from core.catalogue.models import Part, Review
+
+    client = await app_client(web={"catalogue_page_seconds": 0.3})
+    reader = browsers(client)
+    customer = await make_customer()
+    await Review.create(part_id=catalogue.filter_bosch, customer_id=customer.id, display_name="Anna", rating=5,
+                        text="Fits well.")
+    page, listing = f"/part/{catalogue.filter_bosch}", f"/category/oil-filters?vehicle={catalogue.golf}"
+    first = await page_text(reader, page)
+    assert "Fits well." in first and "In stock: 5" in first.split('id="analogues-title"')[1]
+    assert "€9.90" in await page_text(reader, listing)
+    await asyncio.sleep(0.4)
+    assert await page_text(reader, page) == first  # nothing changed: the same page, the same token
+
+    # Changes this process is not told about, as another process's would be, one at a time.
+    await Part.filter(id=catalogue.filter_mann).update(stock=0, price=1090)
+    await asyncio.sleep(0.4)
+    analogues = (await page_text(reader, page)).split('id="analogues-title"')[1]
+    assert "Out of stock" in analogues and "€10.90" in analogues
+    listed = await page_text(reader, listing)
+    assert "€10.90" in listed and "€9.90" not in listed
+
+    await Review.filter(part_id=catalogue.filter_bosch).update(removed_at=dt.datetime.now(dt.UTC))
+    await asyncio.sleep(0.4)
+    assert "Fits well." not in await page_text(reader, page)
+
+
+async def test_a_page_past_three_quarters_of_its_time_is_rechecked_without_making_anyone_wait(
+        app_client, browsers, catalogue: Catalogue):
+    import time
+
+    from core.catalogue.models import Part
+
+    client = await app_client(web={"catalogue_page_seconds": 4})
+    reader = browsers(client)
+    page = f"/part/{catalogue.pads}"
+    rendered = time.monotonic()
+    assert "In stock: 3" in await page_text(reader, page)
+    await Part.filter(id=catalogue.pads).update(stock=2)  # as another process would
+    await asyncio.sleep(3.2)
+    assert "In stock: 3" in await page_text(reader, page)  # still within its 4 s; a re-check starts
+    for _ in range(40):
+        text = await page_text(reader, page)
+        if "In stock: 2" in text:
+            break
+        await asyncio.sleep(0.01)
+    assert "In stock: 2" in text
+    assert time.monotonic() - rendered < 4  # found by the re-check, before the page's time was up

@@ -17,7 +17,7 @@ from core.catalogue.models import Vehicle
 from core.errors import NotFound
 from web import keys
 from web.forms import Form, clean_text
-from web.page_cache import kept_page
+from web.page_cache import kept_page, showing
 from web.render import redirect, render, url_for
 from web.sessions import current_customer, recall, remember
 from web.views import reviews
@@ -81,6 +81,7 @@ async def index(request: web.Request) -> web.Response:
     if vehicles and vehicles[0].model.make_id != make_id:
         vehicles, model_id = [], None  # a model of another make: start that step again
     categories = await catalogue_search.categories_for_vehicle(vehicle.id) if vehicle else []
+    showing(request)  # no price, stock or review: only the catalogue
     return render(request, "index.html", {
         **vehicle_context(request, vehicle),
         "makes": await selector.list_makes(), "models": models, "vehicles": vehicles,
@@ -112,6 +113,7 @@ async def search(request: web.Request) -> web.Response:
         result = await catalogue_search.search_parts(query, vehicle_id=vehicle.id if vehicle else None, page=page)
         if vehicle is not None and not result.total:
             elsewhere = not_fitting(await catalogue_search.search_parts(query, page=page))
+    showing(request, [*(result.items if result else ()), *(elsewhere.items if elsewhere else ())])
     return render(request, "search.html", {**vehicle_context(request, vehicle), "query": query, "result": result,
                                            "elsewhere": elsewhere})
 
@@ -131,6 +133,7 @@ async def category(request: web.Request) -> web.Response:
     result = await catalogue_search.search_parts(
         "", vehicle_id=vehicle.id if vehicle else None, category=found.slug,
         page=page_number(request.query.get("page")))
+    showing(request, result.items)
     return render(request, "category.html", {**vehicle_context(request, vehicle), "category": found, "result": result})
 
 
@@ -152,6 +155,7 @@ async def part_page(request: web.Request, *, form: Form | None = None, status: i
                             query={"vehicle": vehicle.id} if vehicle else None),
         **await reviews.reviews_context(request, details.part.id, review_form),
     }
+    showing(request, [details.part, *details.analogues], reviews=(details.part.id, context["reviews"]))
     return render(request, "part.html", context, status=status)
 
 
