@@ -34,6 +34,12 @@ def tortoise_config(url: str) -> dict[str, Any]:
         connection = {**expand_db_url(url), "engine": "core.sqlite_client"}
         # Wait this long (ms) for another process's write to finish (an import takes seconds).
         connection["credentials"].setdefault("busy_timeout", SQLITE_BUSY_TIMEOUT_MS)
+        # WAL with synchronous=NORMAL, SQLite's recommended production setting: a commit does not
+        # wait for an fsync (the WAL is synced at checkpoints), so reads on the process's one
+        # connection stop queueing behind every write. A crash of the process loses nothing; a
+        # power loss or OS crash may lose the last commits, never corrupt the file
+        # (docs/deployment.md). `?synchronous=FULL` in the URL restores a sync per commit.
+        connection["credentials"].setdefault("synchronous", "NORMAL")
     return {
         "connections": {"default": connection},
         "apps": {
