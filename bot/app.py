@@ -16,6 +16,7 @@ from typing import Any
 from aiogram import Bot, Dispatcher, Router
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
 from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
@@ -35,6 +36,7 @@ from bot.middlewares import (
     RedisUpdateCounter,
     ThrottleUsers,
 )
+from bot.responses import KeepResponseTypes
 from bot.routers import (
     cart,
     checkout,
@@ -52,6 +54,7 @@ from bot.routers import (
     start,
     vehicle,
 )
+from bot.strangers import Strangers
 from core.config import ConfigError, Settings
 
 log = logging.getLogger(__name__)
@@ -101,11 +104,17 @@ def build_bot(settings: Settings, **kwargs: Any) -> ShopBot:
         raise ConfigError(
             f"{settings.source}: key 'bot.token' is required to run the bot: set GEARSHOP_BOT__TOKEN"
         )
-    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.bot.api_server))
-    session.middleware(RetryAfterFloodWait())
+    session = shop_session(AiohttpSession(api=TelegramAPIServer.from_base(settings.bot.api_server)))
     return ShopBot(
         settings.bot.token, session=session, default=DefaultBotProperties(parse_mode="HTML"), **kwargs
     )
+
+
+def shop_session(session: BaseSession) -> BaseSession:
+    """The session's middlewares: answers' parsing classes kept, flood limits obeyed."""
+    session.middleware(KeepResponseTypes())
+    session.middleware(RetryAfterFloodWait())
+    return session
 
 
 def build_dispatcher(
@@ -125,7 +134,9 @@ def build_dispatcher(
     recent = RedisRecentUpdates(redis) if redis is not None else MemoryRecentUpdates()
     counter = RedisUpdateCounter(redis) if redis is not None else MemoryUpdateCounter()
     dispatcher.update.outer_middleware(DeduplicateUpdates(recent))
-    dispatcher.update.outer_middleware(LoadCustomer())
+    # With memory storage one bot process makes every link itself, so it may remember strangers.
+    strangers = Strangers() if isinstance(storage, MemoryStorage) else None
+    dispatcher.update.outer_middleware(LoadCustomer(strangers))
     dispatcher.update.outer_middleware(ShopLocaleMiddleware(i18n))
     dispatcher.update.outer_middleware(ThrottleUsers(counter, settings.bot.updates_per_minute_per_user))
     dispatcher.include_router(_routers())

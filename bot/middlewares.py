@@ -2,8 +2,9 @@
 
 1. `DeduplicateUpdates`: an update_id seen before (Telegram re-delivers after a timeout) is
    dropped, so a repeated update changes nothing.
-2. `LoadCustomer`: the customer linked to the Telegram user (or None) and the user's `Prefs`; a
-   customer marked unreachable (they had blocked the bot) who writes to the bot is reachable again.
+2. `LoadCustomer`: the customer linked to the Telegram user (or None; `bot.strangers` remembers
+   users with none) and the user's `Prefs`; a customer marked unreachable (they had blocked the
+   bot) who writes to the bot is reachable again.
 3. `bot.i18n.ShopLocaleMiddleware` picks the language.
 4. `ThrottleUsers`: at most `bot.updates_per_minute_per_user` updates per user and minute.
 """
@@ -20,7 +21,7 @@ from aiogram.types import CallbackQuery, Message, TelegramObject, Update, User
 from aiogram.utils.i18n import gettext as _
 
 from bot.prefs import Prefs
-from core.customers.models import Customer, CustomerStatus
+from bot.strangers import Strangers, find_customer
 from core.customers.telegram_link import mark_telegram_reachable
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
@@ -152,13 +153,22 @@ def is_payment(event: TelegramObject) -> bool:
 
 
 class LoadCustomer(BaseMiddleware):
-    """`customer` (linked to this Telegram user and active, or None) and `prefs` for handlers."""
+    """`customer` (linked to this Telegram user and active, or None) and `prefs` for handlers.
+
+    With `strangers`, users known to have no customer are not looked up again (bot.strangers).
+    """
+
+    def __init__(self, strangers: Strangers | None = None) -> None:
+        self.strangers = strangers
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user: User | None = data.get("event_from_user")
         if user is None:
             return await handler(event, data)
-        customer = await Customer.get_or_none(telegram_user_id=user.id, status=CustomerStatus.ACTIVE)
+        if self.strangers is not None:
+            customer = await self.strangers.customer_of(user.id)
+        else:
+            customer = await find_customer(user.id)
         if customer is not None and customer.telegram_unreachable_at is not None and writes_to_bot(event):
             await mark_telegram_reachable(customer)  # they wrote, so the bot is no longer blocked
         data["customer"] = customer

@@ -19,6 +19,7 @@ from core.carts.models import Cart, CartLine
 from core.carts.service import MAX_LINE_QUANTITY
 from core.catalogue.models import Part
 from core.customers.audit import record_event
+from core.customers.changes import customers_changed
 from core.customers.data_rights import anonymise_customer
 from core.customers.identity import is_telegram_only
 from core.customers.models import Address, Customer, CustomerStatus, GarageVehicle, TokenPurpose
@@ -56,6 +57,7 @@ async def link_telegram(token: str, telegram_user_id: int) -> Customer:
             await _merge_bot_account(other, customer)
         await Customer.filter(id=customer.id).update(telegram_user_id=telegram_user_id, telegram_unreachable_at=None)
         await record_event(customer, "telegram_linked", channel="telegram")
+    customers_changed()  # the bot knows the user as a stranger no more (bot.strangers)
     customer.telegram_user_id, customer.telegram_unreachable_at = telegram_user_id, None
     return customer
 
