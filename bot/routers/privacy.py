@@ -22,6 +22,7 @@ from core.config import Settings
 from core.customers import data_rights
 from core.customers.models import Address, Consent, Customer, GarageVehicle
 from core.errors import ShopError
+from core.i18n import format_day
 from core.privacy.inventory import INVENTORY
 
 
@@ -56,7 +57,7 @@ async def privacy_button(callback: CallbackQuery, settings: Settings) -> None:
     await callback.answer()
 
 
-async def my_data_text(customer: Customer) -> str:
+async def my_data_text(customer: Customer, settings: Settings, locale: str) -> str:
     yes, no = _("yes"), _("no")
     rows = [
         _("<b>Your data</b>"),
@@ -86,7 +87,7 @@ async def my_data_text(customer: Customer) -> str:
             _("Consent “{kind}”: {answer} ({day}, policy version {version})").format(
                 kind=kinds.get(str(consent.kind), escape(str(consent.kind))),
                 answer=yes if consent.granted else no,
-                day=consent.created_at.date().isoformat(),
+                day=format_day(consent.created_at, locale, zone=settings.shop.timezone),
                 version=escape(consent.policy_version),
             )
         )
@@ -94,7 +95,7 @@ async def my_data_text(customer: Customer) -> str:
     return "\n".join(rows)
 
 
-async def my_data(message: Message, customer: Customer | None) -> None:
+async def my_data(message: Message, customer: Customer | None, settings: Settings, locale: str) -> None:
     if customer is None:
         await message.answer(
             _(
@@ -103,11 +104,11 @@ async def my_data(message: Message, customer: Customer | None) -> None:
             )
         )
         return
-    text, markup = await my_data_view(customer)
+    text, markup = await my_data_view(customer, settings, locale)
     await message.answer(text, reply_markup=markup)
 
 
-async def my_data_view(customer: Customer) -> tuple[str, InlineKeyboardMarkup]:
+async def my_data_view(customer: Customer, settings: Settings, locale: str) -> tuple[str, InlineKeyboardMarkup]:
     """The /mydata text and its buttons: export, change the name or phone, delete an address."""
     saved = [
         (a.id, ", ".join(p for p in (a.city, a.street) if p))
@@ -115,7 +116,7 @@ async def my_data_view(customer: Customer) -> tuple[str, InlineKeyboardMarkup]:
     ]
     # A web account's phone changes on the website, which asks for the password.
     markup = keyboards.my_data(saved, can_change_phone=not customer.password_hash)
-    return await my_data_text(customer), markup
+    return await my_data_text(customer, settings, locale), markup
 
 
 async def export(callback: CallbackQuery, customer: Customer | None) -> None:

@@ -20,6 +20,7 @@ from bot.i18n import error_text
 from bot.routers.checkout import MAX_NAME, contact_prompt, name_prompt
 from bot.routers.privacy import my_data_view
 from bot.states import MyData
+from core.config import Settings
 from core.customers import accounts, addresses
 from core.customers.models import Customer
 from core.errors import Conflict, NotFound, ShopError
@@ -35,7 +36,8 @@ async def ask_name(callback: CallbackQuery, state: FSMContext) -> None:
     await callback.bot.send_message(callback.from_user.id, name_prompt())
 
 
-async def name_typed(message: Message, state: FSMContext, customer: Customer, locale: str) -> None:
+async def name_typed(message: Message, state: FSMContext, customer: Customer, locale: str,
+                     settings: Settings) -> None:
     words = message.text.split()
     if not words or len(message.text) > 2 * MAX_NAME:
         await message.answer(name_prompt())
@@ -49,7 +51,7 @@ async def name_typed(message: Message, state: FSMContext, customer: Customer, lo
         return
     await state.clear()
     await message.answer(_("Saved."))
-    text, markup = await my_data_view(customer)
+    text, markup = await my_data_view(customer, settings, locale)
     await message.answer(text, reply_markup=markup)
 
 
@@ -67,7 +69,8 @@ async def ask_phone(callback: CallbackQuery, state: FSMContext, customer: Custom
     )
 
 
-async def phone_shared(message: Message, state: FSMContext, customer: Customer, locale: str) -> None:
+async def phone_shared(message: Message, state: FSMContext, customer: Customer, locale: str,
+                       settings: Settings) -> None:
     contact = message.contact
     if contact.user_id != message.from_user.id:
         await message.answer(
@@ -85,7 +88,7 @@ async def phone_shared(message: Message, state: FSMContext, customer: Customer, 
         return
     await state.clear()
     await message.answer(_("Saved."), reply_markup=ReplyKeyboardRemove())
-    text, markup = await my_data_view(customer)
+    text, markup = await my_data_view(customer, settings, locale)
     await message.answer(text, reply_markup=markup)
 
 
@@ -94,7 +97,7 @@ async def phone_expected(message: Message) -> None:
 
 
 async def delete_address(
-    callback: CallbackQuery, callback_data: PrivacyCb, customer: Customer, locale: str
+    callback: CallbackQuery, callback_data: PrivacyCb, customer: Customer, locale: str, settings: Settings
 ) -> None:
     try:
         await addresses.delete_address(customer, callback_data.id, channel="telegram")
@@ -105,7 +108,7 @@ async def delete_address(
         await callback.answer(error_text(error, locale), show_alert=True)
         return
     await callback.answer(_("Deleted."))
-    await show(callback, *await my_data_view(customer), answered=True)
+    await show(callback, *await my_data_view(customer, settings, locale), answered=True)
 
 
 async def has_customer(event: object, customer: Customer | None = None) -> bool:

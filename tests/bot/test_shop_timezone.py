@@ -39,3 +39,25 @@ async def test_orders_are_dated_on_the_shops_day(db, bot_api, settings, shop, zo
     finally:
         await telegram.bot.session.close()
         await telegram.dispatcher.storage.close()
+
+
+@pytest.mark.parametrize("zone", list(DAYS))
+async def test_mydata_dates_consents_on_the_shops_day(db, bot_api, settings, shop, zone):
+    from core.customers.models import Consent
+
+    if zone != "UTC":
+        settings = replace_settings(settings, shop={"timezone": zone})
+    configured = bot_settings(settings, bot_api.url)
+    telegram = Telegram(bot_api, build_bot(configured), build_dispatcher(configured), configured)
+    try:
+        who = {**OLENA, "language_code": "en"}
+        order = await place_order(telegram, who)
+        assert await Consent.filter(customer_id=order.customer_id).update(created_at=PLACED) > 0
+        other = next(day for name, day in DAYS.items() if name != zone)
+
+        await telegram.say(who, "/mydata")
+        text = telegram.last(who).text
+        assert f"({DAYS[zone]}, policy version" in text and other not in text
+    finally:
+        await telegram.bot.session.close()
+        await telegram.dispatcher.storage.close()
