@@ -21,16 +21,17 @@ The freshness rule (docs/benchmarks.md). A kept page is served only while all of
 - no stock or review change was committed by this process since it was rendered: checkout,
   cancellation, reviews and account deletion call `live_data_changed`, so within one process
   what a customer does shows at once (buy the last unit, the part page says "Out of stock");
-- it is younger than `web.catalogue_page_seconds`, or, once older, one query has found that
+- it is younger than `web.catalogue_page_seconds`, or, once older, a re-check has found that
   the price and stock of every part it shows (and the part's public reviews) are still what it
   shows; it then counts as new. That is the bound on how old the price, stock and reviews on a
-  catalogue page can be after a change made by another process (the bot, another web process),
-  and re-checking costs a query instead of a render. A page past 3/4 of that age is still served
-  while one re-check runs in the background, so a page visited often never makes a visitor wait
-  for its re-check. A page whose view did not say what live
-  data it shows (`showing`) is rendered again instead. 0 turns the cache off. Checkout never
-  reads a page: it takes stock with a conditional UPDATE, so a stale page can at worst promise
-  a unit that checkout then refuses.
+  catalogue page can be after a change made by another process (the bot, another web process).
+  One background task re-checks pages in batches, one query per kind for up to RECHECK_BATCH
+  pages (`web.page_checks`), so a re-check costs a share of a query instead of a render. A page
+  past 3/4 of its time is still served and queued for a re-check, so a page visited often never
+  makes a visitor wait. A page whose view did not say what live data it shows
+  (`web.page_checks.showing`) is rendered again instead. 0 turns the cache off.
+- Checkout never reads a page: it takes stock with a conditional UPDATE, so a page that is
+  behind can at worst offer a unit that checkout then refuses.
 """
 
 from __future__ import annotations
@@ -40,53 +41,21 @@ import logging
 import secrets
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
-from typing import Any
 
 from aiohttp import web
 
 from core.catalogue.cache import catalogue_cache
-from core.catalogue.cards import prices_and_stock
-from core.reviews.service import public_reviews
 from web import keys
+from web.page_checks import LiveData, still_current
 from web.security import csrf_token, read_cookie
 
 log = logging.getLogger("gearshop.web")
 View = Callable[[web.Request], Awaitable[web.StreamResponse]]
 MAX_BYTES = 64 * 1024 * 1024  # ~2,000–4,000 pages of 15–30 KiB
-RECHECK_AHEAD = 0.75  # share of catalogue_page_seconds after which a background re-check starts
-# Background re-checks at a time: more would queue before the requests on the one SQLite connection.
-MAX_RECHECKS = 4
-
-
-@dataclass(frozen=True, slots=True)
-class LiveData:
-    """What a page shows that changes without a new catalogue version."""
-
-    parts: frozenset[tuple[int, int, str, int]] = frozenset()  # (id, price, currency, stock)
-    reviews: tuple[tuple[int, tuple[int, ...]], ...] = ()  # (part id, ids of the reviews shown)
-
-    async def still_current(self) -> bool:
-        """Whether the database still holds what the page shows (one query per kind)."""
-        if self.parts and await prices_and_stock([part[0] for part in self.parts]) != self.parts:
-            return False
-        for part_id, shown in self.reviews:
-            if tuple(review.id for review in await public_reviews(part_id)) != shown:
-                return False
-        return True
-
-
-def showing(request: web.Request, parts: Iterable[Any] = (), reviews: tuple[int, Sequence[Any]] | None = None
-            ) -> None:  # fmt: skip
-    """A kept view says what live data its page shows: the price and stock of these parts
-    (cards or parts), a part's public reviews. Nothing to say is said with `showing(request)`."""
-    if keys.LIVE_DATA not in request:  # not rendering for the page cache
-        return
-    known = request[keys.LIVE_DATA] or LiveData()
-    shown = frozenset((part.id, part.price, part.currency, part.stock) for part in parts)
-    extra = ((reviews[0], tuple(review.id for review in reviews[1])),) if reviews is not None else ()
-    request[keys.LIVE_DATA] = LiveData(known.parts | shown, known.reviews + extra)
+RECHECK_AHEAD = 0.75  # share of catalogue_page_seconds after which a page is queued for re-checking
+RECHECK_BATCH = 100  # pages re-checked with one query (their part ids in one IN list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +76,10 @@ class PageCache:
         self._pages: OrderedDict[Hashable, KeptPage] = OrderedDict()
         self._bytes = 0
         self._stamp: tuple[int, int] | None = None
-        self._rechecks: dict[Hashable, asyncio.Task] = {}
+        self._due: dict[Hashable, KeptPage] = {}  # pages queued for re-checking
+        self._waiting: dict[Hashable, list[asyncio.Future]] = {}  # requests waiting for a re-check
+        self._wake = asyncio.Event()
+        self._checker: asyncio.Task | None = None
 
     def _follow(self, stamp: tuple[int, int]) -> None:
         if stamp != self._stamp:  # the catalogue, the stock or the reviews changed
@@ -124,44 +96,60 @@ class PageCache:
         self._pages.move_to_end(key)
         age = now - page.rendered_at
         if age < self.seconds:
-            if age >= self.seconds * RECHECK_AHEAD:
-                self._recheck_soon(key, page, stamp, now)
+            if age >= self.seconds * RECHECK_AHEAD and page.live is not None:
+                self._queue(key, page)
             return page
-        return await self._recheck(key, page, stamp, now)
-
-    async def _recheck(self, key: Hashable, page: KeptPage, stamp: tuple[int, int], now: float
-                       ) -> KeptPage | None:  # fmt: skip
-        """The page again as of `now` when its live data is unchanged, else None (dropped)."""
-        current = page.live is not None and await page.live.still_current()
-        if self._pages.get(key) is not page:  # dropped or replaced meanwhile
-            return KeptPage(page.body, now, page.live) if current else None
-        if not current:
+        if page.live is None:
             self._drop(key)
             return None
-        fresh = KeptPage(page.body, now, page.live)  # current as of now: it counts as new
-        if stamp == self._stamp:
-            self._pages[key] = fresh
-        return fresh
+        waiting = asyncio.get_running_loop().create_future()
+        self._waiting.setdefault(key, []).append(waiting)
+        self._queue(key, page)
+        return await waiting
 
-    def _recheck_soon(self, key: Hashable, page: KeptPage, stamp: tuple[int, int], now: float) -> None:
-        """A background re-check, unless one runs for it or enough run: the page's own time
-        still bounds it (a request re-checks a page past its time itself)."""
-        if page.live is None or key in self._rechecks or len(self._rechecks) >= MAX_RECHECKS:
-            return
-        self._rechecks[key] = task = asyncio.create_task(self._recheck(key, page, stamp, now))
-        task.add_done_callback(lambda done: self._recheck_done(key, done))
+    def _queue(self, key: Hashable, page: KeptPage) -> None:
+        self._due.setdefault(key, page)
+        if self._checker is None:
+            self._checker = asyncio.create_task(self._check_forever(), name="page-cache-checks")
+        self._wake.set()
 
-    def _recheck_done(self, key: Hashable, task: asyncio.Task) -> None:
-        self._rechecks.pop(key, None)
-        if not task.cancelled() and task.exception() is not None:
-            log.warning("re-checking a kept page failed", exc_info=task.exception())
+    async def _check_forever(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            while self._due:
+                batch = [self._due.popitem() for _ in range(min(RECHECK_BATCH, len(self._due)))]
+                await self._check(batch)
+
+    async def _check(self, batch: list[tuple[Hashable, KeptPage]]) -> None:
+        """Re-check pages: each counts as new when unchanged, else is dropped (rendered again)."""
+        now, stamp = time.monotonic(), self._stamp  # before the data is read
+        try:
+            current = await still_current([page.live for _key, page in batch])
+        except Exception:  # a failed check renders the pages again; it stops nothing
+            log.exception("re-checking kept pages failed")
+            current = [False] * len(batch)
+        for (key, page), unchanged in zip(batch, current, strict=True):
+            fresh = KeptPage(page.body, now, page.live) if unchanged else None
+            if self._pages.get(key) is page:  # not dropped or replaced meanwhile
+                if fresh is None:
+                    self._drop(key)
+                elif stamp == self._stamp:
+                    self._pages[key] = fresh
+            for waiting in self._waiting.pop(key, ()):
+                if not waiting.done():
+                    waiting.set_result(fresh)
 
     async def close(self) -> None:
-        """Stop the background re-checks (the app's on_shutdown)."""
-        tasks = list(self._rechecks.values())
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        """Stop the re-checks (the app's on_shutdown); requests still waiting render their pages."""
+        if self._checker is not None:
+            self._checker.cancel()
+            await asyncio.gather(self._checker, return_exceptions=True)
+            self._checker = None
+        for waiting in (w for ws in self._waiting.values() for w in ws):
+            if not waiting.done():
+                waiting.set_result(None)
+        self._waiting.clear()
 
     def keep(self, key: Hashable, page: KeptPage, stamp: tuple[int, int]) -> None:
         """Keep a page rendered from data of `stamp` (taken before rendering: a change made

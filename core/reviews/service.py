@@ -97,6 +97,18 @@ async def public_reviews(part_id: int, *, limit: int = PUBLIC_LIMIT) -> list[Pub
     return [PublicReview(**row) for row in rows]
 
 
+async def public_review_ids(part_ids: list[int], *, limit: int = PUBLIC_LIMIT) -> dict[int, tuple[int, ...]]:
+    """The ids `public_reviews` shows for each of these parts, in its order (no entry: none)."""
+    found: dict[int, list[int]] = {}
+    rows = await (Review.filter(part_id__in=part_ids, removed_at=None).order_by("part_id", "-created_at", "-id")
+                  .values_list("part_id", "id"))
+    for part_id, review_id in rows:
+        shown = found.setdefault(part_id, [])
+        if len(shown) < limit:
+            shown.append(review_id)
+    return {part_id: tuple(ids) for part_id, ids in found.items()}
+
+
 async def reviews_of(customer: Customer) -> list[Review]:
     """The customer's own reviews (removed ones too), newest first, with their parts (P9)."""
     return await Review.filter(customer_id=customer.id).order_by("-created_at", "-id").prefetch_related("part")

@@ -17,7 +17,8 @@ from core.catalogue.models import Vehicle
 from core.errors import NotFound
 from web import keys
 from web.forms import Form, clean_text
-from web.page_cache import kept_page, showing
+from web.page_cache import kept_page
+from web.page_checks import showing
 from web.render import redirect, render, url_for
 from web.sessions import current_customer, recall, remember
 from web.views import reviews
