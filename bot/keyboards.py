@@ -112,21 +112,15 @@ def search_results(
 
 
 def part_card(part_id: int, in_stock: bool, analogues: Sequence[tuple[int, str]]) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    entries: list[tuple[str, Any]] = []
     if in_stock:
-        builder.row(
-            InlineKeyboardButton(
-                text=_("➕ Add to cart"), callback_data=PartCb(action=PartAction.ADD, part_id=part_id).pack()
-            )
-        )
-    for analogue_id, label in analogues[:5]:
-        builder.row(
-            InlineKeyboardButton(
-                text=label[:64], callback_data=PartCb(action=PartAction.SHOW, part_id=analogue_id).pack()
-            )
-        )
-    builder.row(InlineKeyboardButton(text=_("🛒 Cart"), callback_data=CartCb(action=CartAction.SHOW).pack()))
-    return builder.as_markup()
+        entries.append((_("➕ Add to cart"), PartCb(action=PartAction.ADD, part_id=part_id)))
+    entries += [
+        (label[:64], PartCb(action=PartAction.SHOW, part_id=analogue_id))
+        for analogue_id, label in analogues[:5]
+    ]
+    entries.append((_("🛒 Cart"), CartCb(action=CartAction.SHOW)))
+    return choice_list(entries, 0, 1, lambda page: CartCb(action=CartAction.SHOW), columns=1)
 
 
 CART_PAGE = 10  # lines with their four buttons: Telegram takes at most 100 buttons

@@ -6,6 +6,7 @@ without touching the database.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from core.catalogue.cache import cached
@@ -51,15 +52,26 @@ async def list_vehicles(model_id: int) -> list[Vehicle]:
     wanted = as_id(model_id)
 
     async def load() -> list[Vehicle] | None:
-        if wanted is None or not await VehicleModel.exists(id=wanted):
+        if wanted is None:
             return None
         vehicles = await Vehicle.filter(model_id=wanted).select_related("model__make")
+        if not vehicles and not await VehicleModel.exists(id=wanted):
+            return None
+        for vehicle in vehicles:  # the vehicle chosen from this list next needs no query of its own
+            await cached(("vehicle", vehicle.id), _loaded(vehicle))
         return sorted(vehicles, key=_vehicle_order)
 
     vehicles = await cached(("vehicles", wanted), load)
     if vehicles is None:
         raise NotFound("There is no such model.")
     return vehicles
+
+
+def _loaded(vehicle: Vehicle) -> Callable[[], Awaitable[Vehicle]]:
+    async def load() -> Vehicle:
+        return vehicle
+
+    return load
 
 
 def _vehicle_order(vehicle: Vehicle) -> tuple:

@@ -6,7 +6,7 @@ import pytest
 
 from core.catalogue import search, selector
 from core.catalogue.importer import import_catalogue
-from core.catalogue.models import Make, Part, Vehicle
+from core.catalogue.models import Make, Part, Vehicle, VehicleModel
 from core.errors import NotFound, ValidationError
 
 DATA = Path(__file__).parent.parent / "data" / "catalogue"
@@ -288,3 +288,25 @@ async def test_prices_and_stock_are_always_current(catalogue):
     await Part.filter(brand_key="NGK").update(stock=7, price=399)  # as an order would, without the ORM's save
     card = (await search.search_parts("BKR6E")).items[0]
     assert (card.stock, card.price) == (7, 399)
+
+
+async def test_a_vehicle_chosen_from_its_models_list_shows_a_change_at_once(catalogue):
+    golf = await selector.list_vehicles(await vehicle_model("Golf"))
+    chosen = await selector.get_vehicle(golf[0].id)
+    assert selector.vehicle_label(chosen) == selector.vehicle_label(golf[0])
+    stored = await Vehicle.get(id=chosen.id)
+    stored.power_kw = 99
+    await stored.save()
+    assert "99 kW" in selector.vehicle_label(await selector.get_vehicle(chosen.id))
+    assert [v.power_kw for v in await selector.list_vehicles(chosen.model_id) if v.id == chosen.id] == [99]
+
+
+async def test_a_model_without_vehicles_has_an_empty_list_and_an_unknown_one_is_not_found(catalogue):
+    empty = await VehicleModel.create(make=await Make.get(name="Volkswagen"), name="Phaeton")
+    assert await selector.list_vehicles(empty.id) == []
+    with pytest.raises(NotFound):
+        await selector.list_vehicles(empty.id + 1000)
+
+
+async def vehicle_model(name: str) -> int:
+    return (await VehicleModel.get(name=name)).id
