@@ -4,9 +4,10 @@ The caller sends only choices (delivery method, a saved address id, carrier city
 payment method) and an idempotency key; everything else (lines, prices, names, contact and
 address) is read from stored data here (P5). The pipeline:
 
-    check the key → prepare the choices → in ONE transaction: take the cart → price it →
-    create the order → write lines → empty the cart → record the event → queue the messages →
-    log the access → reserve stock (last: a popular part's row stays locked only until commit)
+    check the key → in ONE transaction (one pooled connection): look the key up → prepare the
+    choices → take the cart → price it → create the order → write lines → empty the cart →
+    record the event → queue the messages → log the access → reserve stock (last: a popular
+    part's row stays locked only until commit)
 
 Stock is reserved with a conditional UPDATE (`stock >= quantity`) whose row count is checked,
 so concurrent buyers can never take more than there is, on SQLite and PostgreSQL alike. A
@@ -20,7 +21,6 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from tortoise import timezone
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
@@ -99,13 +99,10 @@ async def place_order(
 ) -> Order:
     """Place the customer's cart as an order; the same key returns the same order."""
     key = _check_key(idempotency_key)
+    choices = (delivery, payment, channel, settings, locale)
     for _ in range(3):
-        existing = await Order.get_or_none(idempotency_key=key)
-        if existing is not None:
-            return await _repeat(existing, customer)
-        request = await _prepare(customer, delivery, payment, channel, settings, locale)
         try:
-            return await _place(request, key, ip)
+            return await _place(customer, choices, key, ip)
         except IntegrityError:
             continue  # a concurrent submit with this key won (or a number clash): look again
         except DatabaseBusy:
@@ -148,7 +145,7 @@ async def _repeat(existing: Order, customer: Customer) -> Order:
     return existing
 
 
-# ---------------------------------------------------------------- preparing the choices (reads only)
+# ---------------------------------------------------------------- preparing the choices (reads only, nothing locked)
 
 
 async def _prepare(customer, delivery, payment, channel, settings, locale) -> _Request:
@@ -242,31 +239,40 @@ def _payment_choice(choice: PaymentChoice, settings: Settings, channel: Channel)
 # ---------------------------------------------------------------- the transaction
 
 
-async def _place(request: _Request, key: str, ip: str | None) -> Order:
+async def _place(customer: Customer, choices: tuple, key: str, ip: str | None) -> Order:
+    # One transaction from the first read to the commit: one pooled connection per checkout.
     async with in_transaction():
-        cart, lines = await _take_cart(request.customer)
-        _check_currency(lines, request.settings)
-        order = await _create_order(request, key, lines)
-        order_lines = await _write_lines(order, lines)
-        await CartLine.filter(cart_id=cart.id).delete()
-        await OrderEvent.create(order=order, actor="customer", from_status="", to_status=OrderStatus.NEW,
-                                note=f"placed via {request.channel}")
-        await notify("order_placed", purpose=Purpose.ORDER, customer=request.customer, order=order,
-                     payload=await order_payload(order, order_lines))
-        await record_access(request.customer.id, "order", ip)
-        # Last, so the part rows stay locked only until the commit right after.
-        await _reserve_stock(lines)
+        existing = await Order.get_or_none(idempotency_key=key)
+        if existing is not None:
+            return await _repeat(existing, customer)  # changes nothing
+        order = await _place_new(await _prepare(customer, *choices), key, ip)
     live_data_changed()  # committed: this process's catalogue pages show the new stock at once
     return order
 
 
+async def _place_new(request: _Request, key: str, ip: str | None) -> Order:
+    cart, lines = await _take_cart(request.customer)
+    _check_currency(lines, request.settings)
+    order = await _create_order(request, key, lines)
+    order_lines = await _write_lines(order, lines)
+    await CartLine.filter(cart_id=cart.id).delete()
+    await OrderEvent.create(order=order, actor="customer", from_status="", to_status=OrderStatus.NEW,
+                            note=f"placed via {request.channel}")
+    await notify("order_placed", purpose=Purpose.ORDER, customer=request.customer, order=order,
+                 payload=await order_payload(order, order_lines))
+    await record_access(request.customer.id, "order", ip)
+    # Last, so the part rows stay locked only until the commit right after.
+    await _reserve_stock(lines)
+    return order
+
+
 async def _take_cart(customer: Customer) -> tuple[Cart, list[CartLine]]:
-    cart = await Cart.get_or_none(customer_id=customer.id)
+    # Locking the cart row first makes a second checkout of the same cart wait for this one
+    # (PostgreSQL row lock), and then find the cart empty. SQLite's checkout transaction holds
+    # the file's write lock from its BEGIN, which serialises checkouts there.
+    cart = await Cart.filter(customer_id=customer.id).select_for_update().first()
     if cart is None:
         raise _EmptyCart
-    # Touching the cart row first makes a second checkout of the same cart wait for this one
-    # (PostgreSQL row lock), and then find the cart empty.
-    await Cart.filter(id=cart.id).update(updated_at=timezone.now())
     lines = await CartLine.filter(cart_id=cart.id).select_related("part").order_by("part_id")
     if not lines:
         raise _EmptyCart
