@@ -77,18 +77,30 @@ async def _insert_all(messages: list[OutboxMessage]) -> None:
     connection; each object gets its id. One statement instead of one per channel."""
     meta = OutboxMessage._meta
     db = meta.db  # the transaction's connection when called inside one
-    executor = db.executor_class(model=OutboxMessage, db=db)
-    names = executor.regular_columns
-    query = db.query_class.into(meta.basetable).columns(*(meta.fields_db_projection[n] for n in names))
-    values: list[Any] = []
-    for message in messages:
-        query = query.insert(*(executor.parameter(len(values) + i) for i in range(len(names))))
-        values += [meta.fields_map[n].to_db_value(getattr(message, n), message) for n in names]
-    rows = await db.execute_query_dict(str(query.returning("id", "channel")), values)
+    names, sql = _insert_statement(db, len(messages))
+    values = [meta.fields_map[n].to_db_value(getattr(m, n), m) for m in messages for n in names]
+    rows = await db.execute_query_dict(sql, values)
     ids = {row["channel"]: row["id"] for row in rows}  # channels are unique within one call
     for message in messages:
         message.id = ids[message.channel]
         message._saved_in_db = True
+
+
+_INSERT_STATEMENTS: dict[tuple, tuple[list[str], str]] = {}
+
+
+def _insert_statement(db: Any, rows: int) -> tuple[list[str], str]:
+    """(field names in column order, SQL) of a `rows`-row insert, built once per SQL dialect."""
+    key = (db.executor_class, db.query_class, rows)
+    if key not in _INSERT_STATEMENTS:
+        meta = OutboxMessage._meta
+        executor = db.executor_class(model=OutboxMessage, db=db)
+        names = list(executor.regular_columns)
+        query = db.query_class.into(meta.basetable).columns(*(meta.fields_db_projection[n] for n in names))
+        for row in range(rows):
+            query = query.insert(*(executor.parameter(row * len(names) + i) for i in range(len(names))))
+        _INSERT_STATEMENTS[key] = names, str(query.returning("id", "channel"))
+    return _INSERT_STATEMENTS[key]
 
 
 def resolve_channels(event: str, customer: Customer | None, order: Order | None) -> list[str]:

@@ -149,14 +149,15 @@ async def _repeat(existing: Order, customer: Customer) -> Order:
 
 
 async def _prepare(customer, delivery, payment, channel, settings, locale) -> _Request:
-    stored = await Customer.get_or_none(id=getattr(customer, "id", None))
+    # The stored row (the caller's object may be stale) and its legal entity, in one query.
+    stored = await Customer.filter(id=getattr(customer, "id", None)).select_related("legal_entity").first()
     if stored is None or stored.status != CustomerStatus.ACTIVE:
         raise ValidationError("Please sign in to place an order.")
     if not (stored.phone or stored.email):
         raise ValidationError("Please add a phone number or an email to your account before ordering.")
     return _Request(
         customer=stored,
-        contact=await _contact_snapshot(stored),
+        contact=_contact_snapshot(stored),
         delivery=await _delivery_snapshot(stored, delivery),
         payment=_payment_choice(payment, settings, Channel(channel)),
         channel=Channel(channel),
@@ -165,13 +166,13 @@ async def _prepare(customer, delivery, payment, channel, settings, locale) -> _R
     )
 
 
-async def _contact_snapshot(customer: Customer) -> dict[str, str]:
+def _contact_snapshot(customer: Customer) -> dict[str, str]:
     contact = {
         "contact_name": customer.full_name,
         "contact_phone": customer.phone or "",
         "contact_email": customer.email or "",
     }
-    legal = await LegalEntity.get_or_none(customer_id=customer.id)
+    legal: LegalEntity | None = customer.legal_entity  # loaded with the customer
     if legal is not None:
         contact.update(buyer_organisation=legal.name, buyer_tax_id=legal.tax_id, buyer_kpp=legal.kpp)
     return contact
