@@ -72,7 +72,7 @@ def part_card(details: Any, locale: str, vehicle_label: str | None) -> str:
         escape(part.name),
     ]
     if details.category is not None:
-        lines.append(_("Category: {name}").format(name=escape(details.category.name)))
+        lines.append(_("Category: {name}").format(name=escape(details.category.name_in(locale))))
     lines.append(_("Price: {price}").format(price=format_price(part.price, part.currency, locale)))
     lines.append(stock_text(part.stock))
     lines.append(fits_text(details.fits, vehicle_label))

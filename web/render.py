@@ -2,7 +2,8 @@
 
 Template globals: `_(msgid, **params)`, `csrf_token()`, `static_url(name)`, `format_price(minor,
 currency)`, `format_day(date)`, `format_moment(datetime)`, `url(name, query_=..., **parts)`,
-`has_route(name)`, `current_path()`, `country_name(code)`. They read the request being served from a context
+`has_route(name)`, `current_path()`, `country_name(code)`, `category_name(category)`,
+`card_category(card)`. They read the request being served from a context
 variable, so they also work inside imported macros. Dates and times are shown on the shop's clock
 (`[shop] timezone`).
 """
@@ -74,6 +75,16 @@ def _country_name(code: str) -> str:
     return Locale.parse(_locale()).territories.get(code, code)
 
 
+def _category_name(category: Any) -> str:
+    """A category's name in the page's language (the name as imported when it has no translation)."""
+    return category.name_in(_locale())
+
+
+def _card_category(card: Any) -> str:
+    """A part card's category name in the page's language."""
+    return card.category_in(_locale())
+
+
 def _has_route(name: str) -> bool:
     return name in _request().app.router.named_resources()
 
@@ -99,7 +110,8 @@ def setup_templates(app: web.Application) -> jinja2.Environment:
     env.globals.update(
         _=translate, csrf_token=_csrf_token, static_url=_static_url, format_price=_format_price,
         format_day=_format_day, format_moment=_format_moment,
-        has_route=_has_route, current_path=_current_path, url=_url, country_name=_country_name)
+        has_route=_has_route, current_path=_current_path, url=_url, country_name=_country_name,
+        category_name=_category_name, card_category=_card_category)
     return env
 
 

@@ -88,7 +88,7 @@ async def show_results(
     except ShopError as error:
         await show(event, error_text(error, locale))
         return
-    subject = escape(category.name) if category else escape(query)
+    subject = escape(category.name_in(locale)) if category else escape(query)
     if not result.items:
         await show(
             event,

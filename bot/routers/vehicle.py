@@ -20,10 +20,15 @@ from core.customers.models import Customer
 from core.errors import NotFound, ShopError
 
 
-def short_label(vehicle) -> str:
-    """What a button under the model shows: generation, body, engine, years."""
+def short_label(vehicle, locale: str | None = None) -> str:
+    """What a button under the model shows: generation, body, engine (fuel in `locale`), years."""
     body = f"({vehicle.body})" if vehicle.body else ""
-    parts = [vehicle.generation, body, selector.engine_label(vehicle), selector.vehicle_years(vehicle)]
+    parts = [
+        vehicle.generation,
+        body,
+        selector.engine_label(vehicle, locale),
+        selector.vehicle_years(vehicle),
+    ]
     return " ".join(p for p in parts if p)
 
 
@@ -93,7 +98,7 @@ async def models_page(callback: CallbackQuery, callback_data: VehicleCb) -> None
     await show(callback, _("Choose the model:"), markup)
 
 
-async def vehicles_page(callback: CallbackQuery, callback_data: VehicleCb) -> None:
+async def vehicles_page(callback: CallbackQuery, callback_data: VehicleCb, locale: str) -> None:
     try:
         vehicles = await selector.list_vehicles(callback_data.id)
     except NotFound:
@@ -102,7 +107,7 @@ async def vehicles_page(callback: CallbackQuery, callback_data: VehicleCb) -> No
         await callback.answer(_("This model has no vehicles in the catalogue."), show_alert=True)
         return
     shown, page, pages = keyboards.page_of(vehicles, callback_data.page)
-    entries = [(short_label(v), VehicleCb(step=VehicleStep.PICK, id=v.id)) for v in shown]
+    entries = [(short_label(v, locale), VehicleCb(step=VehicleStep.PICK, id=v.id)) for v in shown]
     extra = [(_("◀ Makes"), VehicleCb(step=VehicleStep.MAKES))]
     markup = keyboards.choice_list(
         entries,
@@ -116,14 +121,14 @@ async def vehicles_page(callback: CallbackQuery, callback_data: VehicleCb) -> No
 
 
 async def pick(
-    callback: CallbackQuery, callback_data: VehicleCb, customer: Customer | None, prefs: Prefs
+    callback: CallbackQuery, callback_data: VehicleCb, customer: Customer | None, prefs: Prefs, locale: str
 ) -> None:
     try:
         vehicle = await selector.get_vehicle(callback_data.id)
     except NotFound:
         await callback.answer(_("This vehicle is no longer in the catalogue."), show_alert=True)
         return
-    label = selector.vehicle_label(vehicle)
+    label = selector.vehicle_label(vehicle, locale)
     await prefs.update(vehicle_id=vehicle.id, vehicle_label=label)
     can_save = customer is not None and vehicle.id not in {
         g.vehicle_id for g in await garage.list_garage(customer)
@@ -159,7 +164,7 @@ async def forget_vehicle(callback: CallbackQuery, prefs: Prefs) -> None:
     await show(callback, _("The vehicle is forgotten. Search results now show every part."))
 
 
-async def categories(callback: CallbackQuery, callback_data: VehicleCb) -> None:
+async def categories(callback: CallbackQuery, callback_data: VehicleCb, locale: str) -> None:
     try:
         found = await search.categories_for_vehicle(callback_data.id)
     except NotFound:
@@ -169,7 +174,8 @@ async def categories(callback: CallbackQuery, callback_data: VehicleCb) -> None:
         return
     shown, page, pages = keyboards.page_of(found, callback_data.page)
     entries = [
-        (f"{category.name} ({count})", SearchCb(page=0, category=category.id)) for category, count in shown
+        (f"{category.name_in(locale)} ({count})", SearchCb(page=0, category=category.id))
+        for category, count in shown
     ]
     markup = keyboards.choice_list(
         entries, page, pages, lambda p: VehicleCb(step=VehicleStep.CATEGORIES, id=callback_data.id, page=p)

@@ -13,7 +13,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from core.catalogue import sql
 from core.catalogue.normalise import search_text, slugify
-from core.catalogue.rows import PartRow, VehicleRow
+from core.catalogue.rows import CategoryRow, PartRow, VehicleRow
 
 _UPSERT_VEHICLE = (
     "INSERT INTO vehicle (external_id, model_id, generation, body, engine_code, engine_cc, power_kw, fuel, "
@@ -30,6 +30,8 @@ _UPSERT_PART = (
     "price = excluded.price, currency = excluded.currency, stock = excluded.stock, "
     "search_text = excluded.search_text, updated_at = excluded.updated_at"
 )
+_SET_CATEGORY_NAMES = "UPDATE category SET name_uk = ?, name_ru = ?, name_es = ? WHERE id = ?"
+_SET_SEARCH_TEXT = "UPDATE part SET search_text = ? WHERE id = ?"
 _UPSERT_FITMENT = (
     "INSERT INTO fitment (part_id, vehicle_id, position, note) VALUES (?, ?, ?, ?) "
     "ON CONFLICT (part_id, vehicle_id, position) DO UPDATE SET note = excluded.note"
@@ -54,6 +56,8 @@ class CatalogueWriter:
         self.vehicles: dict[str, int] = {}  # external id -> id
         self.categories: dict[tuple[int | None, str], int] = {}  # (parent id, casefolded name) -> id
         self.category_slugs: dict[int, str] = {}
+        # id -> (name, name_uk, name_ru, name_es): what a part's search text holds of its category.
+        self.category_names: dict[int, tuple[str, ...]] = {}
         self.parts: dict[tuple[str, str], int] = {}  # (brand key, normalised article) -> id
         self._paths: dict[tuple[str, ...], int | None] = {(): None}  # category path -> id
         self._fitment_scratch = False
@@ -65,9 +69,12 @@ class CatalogueWriter:
             self._slugs["make"].add(row["slug"])
         for row in await sql.fetch("SELECT id, make_id, name FROM vehicle_model", (), self.conn):
             self.models[(row["make_id"], row["name"].casefold())] = row["id"]
-        for row in await sql.fetch("SELECT id, parent_id, name, slug FROM category", (), self.conn):
+        for row in await sql.fetch(
+            "SELECT id, parent_id, name, slug, name_uk, name_ru, name_es FROM category", (), self.conn
+        ):
             self.categories[(row["parent_id"], row["name"].casefold())] = row["id"]
             self.category_slugs[row["id"]] = row["slug"]
+            self.category_names[row["id"]] = (row["name"], row["name_uk"], row["name_ru"], row["name_es"])
             self._slugs["category"].add(row["slug"])
         await self.refresh_vehicles()
         await self.refresh_parts()
@@ -128,15 +135,69 @@ class CatalogueWriter:
                 own = slugify(name)
                 prefixed = f"{self.category_slugs[parent]}-{own}" if parent else own
                 slug = self._free_slug("category", own, prefixed)
-                new_id = await self._insert("category", {"name": name, "slug": slug, "parent_id": parent})
+                columns = {
+                    "name": name,
+                    "slug": slug,
+                    "parent_id": parent,
+                    "name_uk": "",
+                    "name_ru": "",
+                    "name_es": "",
+                }
+                new_id = await self._insert("category", columns)
                 self.categories[key] = new_id
                 self.category_slugs[new_id] = slug
+                self.category_names[new_id] = (name, "", "", "")
             parent = self.categories[key]
         return parent
+
+    def has_category(self, path: tuple[str, ...]) -> bool:
+        parent: int | None = None
+        for name in path:
+            parent = self.categories.get((parent, name.casefold()))
+            if parent is None:
+                return False
+        return True
 
     async def _path_id(self, path: tuple[str, ...]) -> int | None:
         self._paths[path] = await self.category_id(path)
         return self._paths[path]
+
+    async def write_categories(self, rows: list[CategoryRow]) -> set[int]:
+        """Set the categories' translated names; returns the ids whose names changed."""
+        changed: set[int] = set()
+        for row in rows:
+            category = await self.category_id(row.path)
+            name, *translations = self.category_names[category]
+            if tuple(translations) != row.translations:
+                await sql.execute(_SET_CATEGORY_NAMES, (*row.translations, category), self.conn)
+                self.category_names[category] = (name, *row.translations)
+                changed.add(category)
+        return changed
+
+    async def refresh_search_text(self, category_ids: set[int]) -> None:
+        """Rewrite the search text of the parts in these categories (their names changed)."""
+        if not category_ids:
+            return
+        rows = await sql.fetch(
+            "SELECT id, brand, name, article, article_norm, category_id FROM part "
+            f"WHERE category_id IN ({sql.marks(len(category_ids))})",
+            list(category_ids),
+            self.conn,
+        )
+        values = [
+            (
+                search_text(
+                    row["brand"],
+                    row["name"],
+                    row["article"],
+                    row["article_norm"],
+                    self.category_names[row["category_id"]],
+                ),
+                row["id"],
+            )
+            for row in rows
+        ]
+        await sql.execute_many(_SET_SEARCH_TEXT, values, self.conn)
 
     async def write_vehicles(self, rows: list[VehicleRow]) -> None:
         values = []
@@ -150,7 +211,8 @@ class CatalogueWriter:
         paths = self._paths
         for row in rows:
             category = paths[row.category] if row.category in paths else await self._path_id(row.category)
-            text = search_text(row.brand, row.name, row.article, row.article_norm)
+            names = self.category_names.get(category, ()) if category else ()
+            text = search_text(row.brand, row.name, row.article, row.article_norm, names)
             values.append(
                 (*row[:5], row.description, category, row.price, row.currency, row.stock, text, self.now)
             )

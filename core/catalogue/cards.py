@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from core.catalogue import sql
-from core.catalogue.models import Fitment
+from core.catalogue.models import CATEGORY_LOCALES, Fitment, translated_name
 
 
 @dataclass(frozen=True)
@@ -17,15 +17,22 @@ class PartCard:
     price: int  # minor units
     currency: str
     stock: int
-    category: str
+    category: str  # the category's name as imported ("" for none)
     # None when no vehicle was given.
     fits: bool | None
     # Found through a cross-reference group rather than by its own number.
     is_analogue: bool
+    # locale -> the category's name in it, where the catalogue has one.
+    category_translations: dict[str, str] = field(default_factory=dict, hash=False)
+
+    def category_in(self, locale: str | None) -> str:
+        """The category's name in `locale`, else as imported."""
+        return translated_name(self.category, self.category_translations, locale)
 
 
 CARD_COLUMNS = (
-    "p.id, p.brand, p.article, p.name, p.price, p.currency, p.stock, p.article_norm, c.name AS category_name"
+    "p.id, p.brand, p.article, p.name, p.price, p.currency, p.stock, p.article_norm, c.name AS category_name, "
+    + ", ".join(f"c.name_{locale} AS category_{locale}" for locale in CATEGORY_LOCALES)
 )
 CARD_FROM = "part p LEFT JOIN category c ON c.id = p.category_id"
 
@@ -42,6 +49,9 @@ def card_from_row(row: dict, *, fits: bool | None, number: str = "") -> PartCard
         category=row["category_name"] or "",
         fits=fits,
         is_analogue=bool(number) and row["article_norm"] != number,
+        category_translations={
+            locale: row[f"category_{locale}"] for locale in CATEGORY_LOCALES if row[f"category_{locale}"]
+        },
     )
 
 

@@ -28,7 +28,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--if-empty", action="store_true", help="do nothing when the catalogue already has parts"
     )
     demo.add_argument(
-        "--csv", metavar="DIR", help="write the four CSV files into DIR instead of loading them"
+        "--csv", metavar="DIR", help="write the CSV files into DIR instead of loading them"
     )
     demo.set_defaults(run=run_demo)
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.catalogue import demo_known
+from core.catalogue.demo_categories import CATEGORY_NAMES
 from core.catalogue.demo_known import KNOWN_PARTS
 from core.catalogue.demo_parts import CLUTCH, ENGINE, GENERALISTS, KINDS, OE_PATTERNS, PartKind
 from core.catalogue.demo_vehicles import CHAIN_ENGINES, ENGINES, GENERATIONS, OE_BRANDS, Generation
@@ -266,6 +267,8 @@ class DemoCatalogue:
     def rows(self, kind: str) -> Iterator[list[str]]:
         if kind == "vehicles":
             yield from self.vehicles
+        elif kind == "categories":
+            yield from ([path, *names] for path, names in CATEGORY_NAMES.items())
         elif kind == "parts":
             yield from (part.fields for part in self.parts)
         elif kind == "fitments":
@@ -280,7 +283,7 @@ class DemoCatalogue:
 
 
 def write_csv(directory: str | Path, size: str, *, currency: str) -> dict[str, int]:
-    """Write the demo catalogue as the four CSV files; returns rows written per file."""
+    """Write the demo catalogue as CSV files; returns rows written per file."""
     target = Path(directory)
     target.mkdir(parents=True, exist_ok=True)
     catalogue = DemoCatalogue(size, currency)

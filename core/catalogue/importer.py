@@ -1,4 +1,6 @@
-"""Importing a catalogue: vehicles.csv, parts.csv, fitments.csv, crossrefs.csv (docs/catalogue-format.md).
+"""Importing a catalogue: vehicles.csv, categories.csv, parts.csv, fitments.csv, crossrefs.csv.
+
+The format is docs/catalogue-format.md.
 
 Everything happens in one transaction: bad rows are reported (`file:line: reason`) and skipped,
 the rest is upserted in batches; with `strict`, any bad row rolls the whole import back. Demo
@@ -24,6 +26,7 @@ from core.catalogue.rows import (
     RowError,
     check_header,
     kind_of,
+    parse_category,
     parse_crossref,
     parse_fitment,
     parse_part,
@@ -82,7 +85,7 @@ class _Refused(Exception):
 
 
 def find_sources(paths: Sequence[str | Path]) -> dict[str, RowSource]:
-    """The catalogue files named by the arguments (directories hold the four standard names)."""
+    """The catalogue files named by the arguments (directories hold the standard names)."""
     found: dict[str, Path] = {}
     for given in map(Path, paths):
         if given.is_dir():
@@ -229,6 +232,27 @@ class _Vehicles:
         await self.writer.refresh_vehicles()
 
 
+class _Categories(_Vehicles):
+    async def start(self, source: RowSource) -> None:
+        self.changed: set[int] = set()
+
+    def accept(self, fields: list[str]):
+        row = parse_category(fields)
+        key = tuple(name.casefold() for name in row.path)  # names match in any case
+        if self.writer.has_category(row.path) or key in self.seen:
+            self.report.updated += 1
+        else:
+            self.report.added += 1
+            self.seen.add(key)
+        return row
+
+    async def write(self, batch: list) -> None:
+        self.changed |= await self.writer.write_categories(batch)
+
+    async def finish(self) -> None:
+        await self.writer.refresh_search_text(self.changed)
+
+
 class _Parts(_Vehicles):
     def __init__(self, writer: CatalogueWriter, report: FileReport, currency: str) -> None:
         super().__init__(writer, report, currency)
@@ -310,7 +334,13 @@ class _CrossRefs(_Vehicles):
         await self.writer.restore_indexes(rebuild)
 
 
-_HANDLERS = {"vehicles": _Vehicles, "parts": _Parts, "fitments": _Fitments, "crossrefs": _CrossRefs}
+_HANDLERS = {
+    "vehicles": _Vehicles,
+    "categories": _Categories,
+    "parts": _Parts,
+    "fitments": _Fitments,
+    "crossrefs": _CrossRefs,
+}
 
 
 def iter_lines(rows: Iterable[list[str]], first_line: int = 2) -> Iterator[tuple[int, list[str]]]:

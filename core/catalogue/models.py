@@ -6,6 +6,13 @@ from tortoise.signals import pre_save
 
 from core.catalogue.normalise import brand_key, normalise_article, search_text
 
+# The shop's languages a category name can be translated into (the imported name is English).
+CATEGORY_LOCALES = ("uk", "ru", "es")
+
+
+def translated_name(name: str, translations: dict[str, str], locale: str | None) -> str:
+    return translations.get(locale or "", "") or name
+
 
 class Make(Model):
     id = fields.IntField(primary_key=True)
@@ -52,10 +59,21 @@ class Category(Model):
     name = fields.CharField(max_length=96)
     slug = fields.CharField(max_length=128, unique=True)
     parent = fields.ForeignKeyField("gearshop.Category", related_name="children", null=True, on_delete=fields.CASCADE)
+    # The name in the shop's other languages (categories.csv); "" = show `name`.
+    name_uk = fields.CharField(max_length=96, default="")
+    name_ru = fields.CharField(max_length=96, default="")
+    name_es = fields.CharField(max_length=96, default="")
 
     class Meta:
         table = "category"
         ordering = ["name"]
+
+    def name_in(self, locale: str | None) -> str:
+        """The name in `locale` when the catalogue has it, else the name as imported."""
+        return translated_name(self.name, self.translations(), locale)
+
+    def translations(self) -> dict[str, str]:
+        return {locale: getattr(self, f"name_{locale}") for locale in CATEGORY_LOCALES}
 
 
 class Part(Model):
@@ -88,7 +106,11 @@ async def _derive_part_keys(sender, instance: Part, using_db, update_fields) -> 
     # Parts saved through the ORM (tests, staff tools) get the same derived keys as imported ones.
     instance.brand_key = brand_key(instance.brand)
     instance.article_norm = normalise_article(instance.article)
-    instance.search_text = search_text(instance.brand, instance.name, instance.article, instance.article_norm)
+    category = await Category.get_or_none(id=instance.category_id, using_db=using_db) if instance.category_id else None
+    names = (category.name, *category.translations().values()) if category else ()
+    instance.search_text = search_text(
+        instance.brand, instance.name, instance.article, instance.article_norm, names
+    )
 
 
 class Fitment(Model):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
 # Separators people put inside part numbers: spaces of every kind, dashes of every kind,
 # dots, slashes and underscores.
@@ -40,18 +41,33 @@ def brand_key(brand: str) -> str:
     return " ".join(brand.split()).upper()
 
 
-def search_text(brand: str, name: str, article: str, article_norm: str) -> str:
-    """What a word search looks in: brand, name and both spellings of the article, case-folded.
+def search_text(
+    brand: str, name: str, article: str, article_norm: str, category_names: Sequence[str] = ()
+) -> str:
+    """What a word search looks in: brand, name, both spellings of the article and the names of
+    the part's category in every language the catalogue has, case-folded.
 
     Stored per part, so word search is case-insensitive for every alphabet on SQLite too
     (SQLite's LIKE only folds ASCII).
     """
-    return f"{brand} {name} {article} {article_norm}".casefold()
+    text = f"{brand} {name} {article} {article_norm}"
+    names = " ".join(n for n in category_names if n)
+    return f"{text} {names}".casefold() if names else text.casefold()
+
+
+# Endings Ukrainian and Russian words change with number and case (колодка/колодки,
+# масляный/масляные/масляні): a search word leaves them off, so either form finds the other.
+_CYRILLIC_ENDINGS = frozenset("аеёєиіїйоуыьэюя")
+_SHORTEST_STEM = 4
 
 
 def fold_word(word: str) -> str:
-    """A search word in the form `search_text` stores."""
-    return word.casefold()
+    """A search word in the form `search_text` stores, without a changing Cyrillic ending."""
+    folded = word.casefold()
+    for _ in range(2):
+        if len(folded) > _SHORTEST_STEM and folded[-1] in _CYRILLIC_ENDINGS:
+            folded = folded[:-1]
+    return folded
 
 
 _SLUG_JUNK = re.compile(r"[^\w]+")

@@ -21,6 +21,7 @@ from core.money import minor_units
 
 COLUMNS = {
     "vehicles": ("vehicle_id", "make", "model", "generation", "body", "engine_code", "engine_cc", "power_kw", "fuel", "year_from", "year_to"),
+    "categories": ("category", "name_uk", "name_ru", "name_es"),
     "parts": ("brand", "article", "name", "category", "price", "currency", "stock", "description"),
     "fitments": ("brand", "article", "vehicle_id", "position", "note"),
     "crossrefs": ("brand", "article", "ref_brand", "ref_number"),
@@ -33,6 +34,7 @@ _MAX_LENGTH = {
     "vehicle_id": 32, "make": 64, "model": 96, "generation": 96, "body": 48, "engine_code": 48, "fuel": 24,
     "brand": 64, "article": 64, "name": 255, "currency": 3, "description": 10_000,
     "position": 48, "note": 255, "ref_brand": 64, "ref_number": 64,
+    "name_uk": 96, "name_ru": 96, "name_es": 96,
 }  # fmt: skip
 MAX_CATEGORY_NAME = 96
 MAX_CATEGORY_DEPTH = 6
@@ -63,6 +65,11 @@ class VehicleRow(NamedTuple):
     fuel: str
     year_from: int
     year_to: int | None
+
+
+class CategoryRow(NamedTuple):
+    path: tuple[str, ...]
+    translations: tuple[str, ...]  # the name in CATEGORY_LOCALES' order, "" where not given
 
 
 class PartRow(NamedTuple):
@@ -230,6 +237,15 @@ def parse_vehicle(fields: list[str]) -> VehicleRow:
     if row.year_to is not None and row.year_to < row.year_from:
         raise RowError(f"year_to {row.year_to} is before year_from {row.year_from}")
     return row
+
+
+def parse_category(fields: list[str]) -> CategoryRow:
+    category, *names = fields
+    if not category:
+        raise RowError("missing category")
+    path = _category_path(category)
+    columns = COLUMNS["categories"][1:]
+    return CategoryRow(path, tuple(" ".join(_text(n, c).split()) for n, c in zip(names, columns, strict=True)))
 
 
 def parse_part(fields: list[str], default_currency: str) -> PartRow:

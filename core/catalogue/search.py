@@ -2,7 +2,8 @@
 
 A query that matches a part number (after `normalise_article`) or a number of a cross-reference
 group shows those parts: the exact ones first, then their analogues. Any other query is a word
-search: every word must appear in the brand, name or article (any case, any alphabet). Filters by
+search: every word must appear in the brand, name or article, or in the category's name in any of
+the shop's languages (any case, any alphabet; `normalise.search_text`, `fold_word`). Filters by
 vehicle (parts that fit it) and category (with its sub-categories) apply to both. The order is
 stable: exact number first, then brand, article, id.
 """

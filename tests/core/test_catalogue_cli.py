@@ -143,13 +143,27 @@ def test_demo_data_loads_once_with_if_empty(tmp_path):
     config = new_shop(tmp_path / "demo")
     first = run_core(config, "demo-data", "--size", "tiny", "--if-empty")
     assert first.returncode == 0, first.stderr
-    assert first.stdout.splitlines()[:2] == [
+    assert first.stdout.splitlines()[:3] == [
         "vehicles.csv: 43 added, 0 updated",
+        "categories.csv: 26 added, 0 updated",
         "parts.csv: 847 added, 0 updated",
     ]
     again = run_core(config, "demo-data", "--size", "tiny", "--if-empty")
     assert again.stdout.strip() == "the catalogue already has parts: demo data not loaded"
     assert search_json(config, "", "--per-page", "1")["total"] == 847
+
+
+def test_the_demo_finds_parts_by_category_words_in_every_language(tmp_path):
+    config = new_shop(tmp_path / "demo")
+    assert run_core(config, "demo-data", "--size", "tiny").returncode == 0
+    for query, category, total in (
+        ("гальмівні колодки", "Brake pads", 40),
+        ("тормозные колодки", "Brake pads", 40),
+        ("pastillas de freno", "Brake pads", 40),
+        ("масляный фильтр", "Oil filters", 66),
+    ):
+        found = search_json(config, query, "--per-page", "100")
+        assert (found["total"], {item["category"] for item in found["items"]}) == (total, {category}), query
 
 
 def test_a_query_with_bytes_that_are_not_utf8_still_searches(shop):

@@ -11,7 +11,7 @@ from core.catalogue import search
 from core.catalogue.demo import DemoCatalogue, load_demo, write_csv
 from core.catalogue.demo_known import KNOWN_PARTS
 from core.catalogue.importer import import_catalogue
-from core.catalogue.models import CrossReference, Fitment, Part, Vehicle
+from core.catalogue.models import Category, CrossReference, Fitment, Part, Vehicle
 
 REPO = Path(__file__).resolve().parents[2]
 KINDS = ("vehicles", "parts", "fitments", "crossrefs")
@@ -102,10 +102,11 @@ def test_prices_are_in_the_shop_currency():
 async def test_loading_twice_duplicates_nothing(db):
     first = await load_demo("tiny", currency="EUR")
     assert [(f.name, f.added, f.rejected) for f in first.files] == [
-        ("vehicles.csv", 43, 0), ("parts.csv", 847, 0), ("fitments.csv", 1916, 0), ("crossrefs.csv", 862, 0)
+        ("vehicles.csv", 43, 0), ("categories.csv", 26, 0), ("parts.csv", 847, 0), ("fitments.csv", 1916, 0),
+        ("crossrefs.csv", 862, 0)
     ]  # fmt: skip
     again = await load_demo("tiny", currency="EUR")
-    assert [(f.added, f.updated) for f in again.files] == [(0, 43), (0, 847), (0, 1916), (0, 862)]
+    assert [(f.added, f.updated) for f in again.files] == [(0, 43), (0, 26), (0, 847), (0, 1916), (0, 862)]
     assert (await Vehicle.all().count(), await Part.all().count(), await Fitment.all().count()) == (
         43,
         847,
@@ -129,10 +130,24 @@ async def test_an_oe_number_finds_every_brand_of_its_family(db):
 
 async def test_csv_files_import_like_the_direct_load(db, tmp_path):
     counts = write_csv(tmp_path, "tiny", currency="EUR")
-    assert counts == {"vehicles.csv": 43, "parts.csv": 847, "fitments.csv": 1916, "crossrefs.csv": 862}
+    assert counts == {
+        "vehicles.csv": 43, "categories.csv": 26, "parts.csv": 847, "fitments.csv": 1916, "crossrefs.csv": 862
+    }  # fmt: skip
     report = await import_catalogue([tmp_path], currency="EUR")
     assert report.rejects == []
-    assert [f.added for f in report.files] == [43, 847, 1916, 862]
+    assert [f.added for f in report.files] == [43, 26, 847, 1916, 862]
+
+
+async def test_every_demo_category_has_its_name_in_ukrainian_russian_and_spanish(db):
+    await load_demo("tiny", currency="EUR")
+    categories = await Category.all()
+    assert len(categories) == 26
+    untranslated = [c.name for c in categories if not (c.name_uk and c.name_ru and c.name_es)]
+    assert untranslated == []
+    oil = await Category.get(slug="oil-filters")
+    assert (oil.name_in("uk"), oil.name_in("ru"), oil.name_in("es"), oil.name_in("en")) == (
+        "Масляні фільтри", "Масляные фильтры", "Filtros de aceite", "Oil filters"
+    )  # fmt: skip
 
 
 def test_the_small_demo_has_the_real_parts_people_type_numbers_of():

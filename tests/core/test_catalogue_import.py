@@ -266,7 +266,7 @@ async def test_columns_are_found_by_name_and_extra_ones_are_ignored(db, tmp_path
     [
         ("parts.csv", "brand,article,name,price,stock\nNGK,BKR6E,Plug,1,1\n", "parts.csv:1: missing column(s) category, currency, description"),
         ("parts.csv", "", "parts.csv: empty file (the first line must name the columns)"),
-        ("prices.csv", "brand,article\n", "prices.csv: unknown catalogue file (expected one of vehicles.csv, parts.csv, fitments.csv, crossrefs.csv)"),
+        ("prices.csv", "brand,article\n", "prices.csv: unknown catalogue file (expected one of vehicles.csv, categories.csv, parts.csv, fitments.csv, crossrefs.csv)"),
     ],
 )  # fmt: skip
 async def test_a_file_that_cannot_be_read_stops_everything(db, tmp_path, name, content, message):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from core.catalogue.normalise import brand_key, normalise_article, search_text, slugify
+from core.catalogue.normalise import brand_key, fold_word, normalise_article, search_text, slugify
 
 
 @pytest.mark.parametrize(
@@ -51,6 +51,22 @@ def test_brand_key_ignores_case_and_spacing():
 def test_search_text_is_case_folded_for_every_alphabet():
     text = search_text("Lada", "Фильтр масляный", "21080-1012005-08", "21080101200508")
     assert "фильтр" in text and "lada" in text and "21080-1012005-08" in text
+
+
+def test_search_text_holds_the_category_names_in_every_language():
+    text = search_text(
+        "TRW", "Brake pad set", "GDB1550", "GDB1550", ("Brake pads", "Гальмівні колодки", "", "Pastillas")
+    )
+    assert "brake pads" in text and "гальмівні колодки" in text and "pastillas" in text
+
+
+@pytest.mark.parametrize(
+    ("word", "folded"),
+    [("Колодка", "колодк"), ("колодки", "колодк"), ("масляный", "маслян"), ("МАСЛЯНІ", "маслян"),
+     ("фильтр", "фильтр"), ("свечи", "свеч"), ("Pastillas", "pastillas"), ("ГРМ", "грм"), ("мая", "мая")],
+)  # fmt: skip
+def test_search_words_leave_off_a_changing_cyrillic_ending(word, folded):
+    assert fold_word(word) == folded
 
 
 @pytest.mark.parametrize(

@@ -91,8 +91,9 @@ async def test_number_search_filtered_by_vehicle(catalogue):
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
+        # The Lada filter is named in Russian; its category, Filters/Oil filters, says "oil filter".
         ("oil filter", {("Bosch", "0 451 103 316"), ("Bosch", "0986452041"), ("Mahle", "OC 205"),
-                        ("MANN-FILTER", "HU 7020 z"), ("Mann-Filter", "W 712/75")}),
+                        ("MANN-FILTER", "HU 7020 z"), ("Mann-Filter", "W 712/75"), ("Lada", "21080-1012005-08")}),
         ("OIL Filter ELEMENT", {("MANN-FILTER", "HU 7020 z")}),
         ("bosch brake", {("Bosch", "0 986 494 524")}),
         ("фильтр", {("Lada", "21080-1012005-08")}),
@@ -104,7 +105,7 @@ async def test_number_search_filtered_by_vehicle(catalogue):
         ("%", set()),
     ],
 )  # fmt: skip
-async def test_every_word_must_match_name_brand_or_article(catalogue, query, expected):
+async def test_every_word_must_match_name_brand_article_or_category(catalogue, query, expected):
     assert found(await search.search_parts(query)) == expected
 
 

@@ -8,6 +8,7 @@ from aiohttp import web
 
 from core.catalogue import search, selector
 from core.errors import NotFound, ValidationError
+from web.api.errors import locale_of
 from web.api.schemas import ROW_ID, ROW_ID_MAX, integer, text
 from web.api.spec import Call, Operations, path_param, query_param
 from web.api.validation import path_id
@@ -39,7 +40,7 @@ def vehicle_json(vehicle: Any) -> dict[str, Any]:
     }
 
 
-def card_json(card: Any) -> dict[str, Any]:
+def card_json(card: Any, locale: str) -> dict[str, Any]:
     return {
         "id": card.id,
         "brand": card.brand,
@@ -48,14 +49,16 @@ def card_json(card: Any) -> dict[str, Any]:
         "price": card.price,
         "currency": card.currency,
         "stock": card.stock,
-        "category": card.category or None,
+        "category": card.category_in(locale) or None,
         "fits": card.fits,
         "is_analogue": card.is_analogue,
     }
 
 
-def category_json(category: Any) -> dict[str, Any] | None:
-    return {"id": category.id, "name": category.name, "slug": category.slug} if category else None
+def category_json(category: Any, locale: str) -> dict[str, Any] | None:
+    if category is None:
+        return None
+    return {"id": category.id, "name": category.name_in(locale), "slug": category.slug}
 
 
 async def _known_vehicle(vehicle_id: int | None) -> None:
@@ -123,7 +126,7 @@ async def search_parts(request: web.Request, call: Call) -> web.Response:
         raise ValidationError(exc.message, fields={"category": exc.message}, **exc.params) from None
     return web.json_response(
         {
-            "items": [card_json(c) for c in result.items],
+            "items": [card_json(c, locale_of(request)) for c in result.items],
             "total": result.total,
             "page": result.page,
             "per_page": result.per_page,
@@ -156,11 +159,11 @@ async def part_details(request: web.Request, call: Call) -> web.Response:
                 "price": part.price,
                 "currency": part.currency,
                 "stock": part.stock,
-                "category": category_json(category),
+                "category": category_json(category, locale_of(request)),
             },
             "fits": details.fits,
             "vehicles": [vehicle_json(v) for v in details.vehicles],
-            "analogues": [card_json(c) for c in details.analogues],
+            "analogues": [card_json(c, locale_of(request)) for c in details.analogues],
             "oe_numbers": list(details.oe_numbers),
         }
     )

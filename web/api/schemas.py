@@ -159,6 +159,11 @@ VEHICLE = obj(
     }
 )
 
+CATEGORY_NAME = {
+    "type": "string",
+    "description": "The category's name in the request's language when the catalogue has it, else as imported.",
+}
+
 PART_CARD = obj(
     {
         "id": ROW_ID,
@@ -168,7 +173,7 @@ PART_CARD = obj(
         "price": MONEY,
         "currency": CURRENCY,
         "stock": integer(),
-        "category": nullable(STRING),
+        "category": nullable(CATEGORY_NAME),
         "fits": nullable({"type": "boolean", "description": "null when no vehicle was given."}),
         "is_analogue": {"type": "boolean", "description": "Found through a cross-reference."},
     }
@@ -313,7 +318,7 @@ RESPONSES: dict[str, Schema] = {
                     "price": MONEY,
                     "currency": CURRENCY,
                     "stock": integer(),
-                    "category": nullable(obj({"id": ROW_ID, "name": STRING, "slug": STRING})),
+                    "category": nullable(obj({"id": ROW_ID, "name": CATEGORY_NAME, "slug": STRING})),
                 }
             ),
             "fits": nullable({"type": "boolean", "description": "Fits ?vehicle=; null when none given."}),
