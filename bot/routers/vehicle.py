@@ -166,7 +166,7 @@ async def forget_vehicle(callback: CallbackQuery, prefs: Prefs) -> None:
 
 async def categories(callback: CallbackQuery, callback_data: VehicleCb, locale: str) -> None:
     try:
-        found = await search.categories_for_vehicle(callback_data.id)
+        found = await search.categories_for_vehicle(callback_data.id, locale)
     except NotFound:
         found = []
     if not found:

@@ -198,8 +198,8 @@ async def fits(part_id: int, vehicle_id: int) -> bool:
     return False
 
 
-async def categories_for_vehicle(vehicle_id: int) -> list[tuple[Category, int]]:
-    """The categories that have parts for this vehicle, with how many parts each, by name."""
+async def categories_for_vehicle(vehicle_id: int, locale: str | None = None) -> list[tuple[Category, int]]:
+    """The categories that have parts for this vehicle, with how many parts each, by name in `locale`."""
     vehicle = await get_vehicle(vehicle_id)
 
     async def load() -> list[tuple[Category, int]]:
@@ -215,9 +215,10 @@ async def categories_for_vehicle(vehicle_id: int) -> list[tuple[Category, int]]:
             for row in rows
             if row["category_id"] in tree.by_id
         ]
-        return sorted(found, key=lambda pair: (pair[0].name.casefold(), pair[0].id))
+        return found
 
-    return await cached(("categories_for_vehicle", vehicle.id), load)
+    found = await cached(("categories_for_vehicle", vehicle.id), load)
+    return sorted(found, key=lambda pair: (pair[0].name_in(locale).casefold(), pair[0].id))
 
 
 async def part_details(part_id: int, vehicle_id: int | None = None) -> PartDetails:

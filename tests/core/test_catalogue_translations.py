@@ -6,7 +6,7 @@ import pytest
 
 from core.catalogue import search
 from core.catalogue.importer import import_catalogue
-from core.catalogue.models import Category, Part
+from core.catalogue.models import Category, Part, Vehicle
 
 PARTS = """brand,article,name,category,price,currency,stock,description
 TRW,GDB1550,Brake pad set front axle,Brakes/Brake pads,34.50,EUR,8,
@@ -35,6 +35,16 @@ def write(directory: Path, name: str, text: str) -> Path:
 
 def found(page) -> set[tuple[str, str]]:
     return {(card.brand, card.article) for card in page.items}
+
+
+VEHICLES = """vehicle_id,make,model,generation,body,engine_code,engine_cc,power_kw,fuel,year_from,year_to
+100001,Volkswagen,Golf,VII,5G1,CZCA,1395,92,petrol,2012,2020
+"""
+FITMENTS = """brand,article,vehicle_id,position,note
+TRW,GDB1550,100001,front axle,
+Bosch,0986452041,100001,,
+NGK,BKR6E,100001,,
+"""
 
 
 @pytest.fixture
@@ -103,6 +113,24 @@ async def test_reimporting_categories_alone_updates_names_and_search(translated,
     assert found(await search.search_parts("колодки гальмівні")) == {("TRW", "GDB1550")}
     assert found(await search.search_parts("тормозные")) == set()
     assert found(await search.search_parts("pastillas de freno")) == set()
+
+
+async def test_a_vehicles_categories_come_by_name_in_the_readers_language(translated, tmp_path):
+    write(tmp_path / "cars", "vehicles.csv", VEHICLES)
+    write(tmp_path / "cars", "fitments.csv", FITMENTS)
+    await import_catalogue([tmp_path / "cars"], currency="EUR")
+    golf = (await Vehicle.get(external_id="100001")).id
+
+    def names(found, locale):
+        return [category.name_in(locale) for category, _count in found]
+
+    assert names(await search.categories_for_vehicle(golf), None) == ["Brake pads", "Oil filters", "Spark plugs"]
+    assert names(await search.categories_for_vehicle(golf, "es"), "es") == [
+        "Filtros de aceite", "Pastillas de freno", "Spark plugs"
+    ]  # fmt: skip
+    assert names(await search.categories_for_vehicle(golf, "uk"), "uk") == [
+        "Spark plugs", "Гальмівні колодки", "Масляні фільтри"
+    ]  # fmt: skip
 
 
 async def test_a_part_saved_through_the_orm_is_found_by_its_category_in_any_language(translated):

@@ -81,7 +81,9 @@ async def index(request: web.Request) -> web.Response:
     vehicles = await selector.list_vehicles(model_id) if model_id else []
     if vehicles and vehicles[0].model.make_id != make_id:
         vehicles, model_id = [], None  # a model of another make: start that step again
-    categories = await catalogue_search.categories_for_vehicle(vehicle.id) if vehicle else []
+    categories = (
+        await catalogue_search.categories_for_vehicle(vehicle.id, request[keys.LOCALE]) if vehicle else []
+    )
     showing(request)  # no price, stock or review: only the catalogue
     return render(request, "index.html", {
         **vehicle_context(request, vehicle),
