@@ -32,25 +32,25 @@ def short_label(vehicle, locale: str | None = None) -> str:
     return " ".join(p for p in parts if p)
 
 
-async def vehicle_command(message: Message, customer: Customer | None) -> None:
-    await start_choice(message, customer)
+async def vehicle_command(message: Message, customer: Customer | None, locale: str) -> None:
+    await start_choice(message, customer, locale)
 
 
-async def vehicle_button(callback: CallbackQuery, customer: Customer | None) -> None:
-    await start_choice(callback, customer)
+async def vehicle_button(callback: CallbackQuery, customer: Customer | None, locale: str) -> None:
+    await start_choice(callback, customer, locale)
 
 
-async def start_choice(event: Message | CallbackQuery, customer: Customer | None) -> None:
+async def start_choice(event: Message | CallbackQuery, customer: Customer | None, locale: str) -> None:
     if customer is not None and await garage.list_garage(customer):
-        await show_garage(event, customer)
+        await show_garage(event, customer, locale)
     else:
         await show_makes(event, 0)
 
 
-async def show_garage(event: Message | CallbackQuery, customer: Customer) -> None:
+async def show_garage(event: Message | CallbackQuery, customer: Customer, locale: str) -> None:
     entries = []
     for saved in await garage.list_garage(customer):
-        label = saved.nickname or selector.vehicle_label(saved.vehicle)
+        label = saved.nickname or selector.vehicle_label(saved.vehicle, locale)
         entries.append((label, VehicleCb(step=VehicleStep.PICK, id=saved.vehicle_id)))
     extra = [(_("🔄 Another vehicle"), VehicleCb(step=VehicleStep.MAKES))]
     markup = keyboards.choice_list(
@@ -74,11 +74,11 @@ async def makes_page(callback: CallbackQuery, callback_data: VehicleCb) -> None:
     await show_makes(callback, callback_data.page)
 
 
-async def garage_page(callback: CallbackQuery, customer: Customer | None) -> None:
+async def garage_page(callback: CallbackQuery, customer: Customer | None, locale: str) -> None:
     if customer is None:
         await show_makes(callback, 0)
         return
-    await show_garage(callback, customer)
+    await show_garage(callback, customer, locale)
 
 
 async def models_page(callback: CallbackQuery, callback_data: VehicleCb) -> None:

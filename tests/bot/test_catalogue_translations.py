@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from core.catalogue.models import Category
-from tests.bot.conftest import Telegram, button_datas
+from core.customers import garage
+from core.customers.models import Customer
+from tests.bot.conftest import OLENA, Telegram, button_datas
+from tests.bot.test_bad_input import place_order
 from tests.bot.test_menus import category_buttons
 from tests.fakes.bot_api import user
 
@@ -40,3 +43,11 @@ async def test_an_english_customer_sees_the_name_as_imported(telegram: Telegram,
     await telegram.press_text(who, telegram.last(who), "CZCA")
     await telegram.press(who, telegram.last(who), "v:cats:")
     assert category_buttons(telegram.last(who)) == ["Oil filters (2)"]
+
+
+async def test_the_garage_names_the_fuel_in_the_chats_language(telegram: Telegram, shop):
+    await place_order(telegram, OLENA)  # Olena writes in Ukrainian; an order makes her a customer
+    await garage.add_vehicle(await Customer.get(telegram_user_id=OLENA["id"]), shop.focus, channel="telegram")
+    await telegram.say(OLENA, "/vehicle")
+    buttons = str(telegram.last(OLENA).reply_markup)
+    assert "Ford Focus III 1.6 бензин PNDA" in buttons and "petrol" not in buttons
