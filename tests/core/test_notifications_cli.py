@@ -35,16 +35,15 @@ async def run_core(config: Path, *args: str) -> asyncio.subprocess.Process:
     )
 
 
-def subprocess_engine(db) -> None:
-    # Starting a Python process costs seconds; the worker itself runs on both engines in-process
-    # (test_notifications_worker.py), so the command line is checked on SQLite.
-    if db.kind != "sqlite":
-        pytest.skip("the command line is engine-agnostic; checked on SQLite")
+# Starting a Python process costs seconds; the worker itself runs on both engines in-process
+# (test_notifications_worker.py, test_notifications_process.py), so the command line is checked
+# on SQLite only.
+sqlite_only = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 
 
+@sqlite_only
 @pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
 async def test_the_worker_runs_alone_and_stops_cleanly(db, tmp_path, stop_signal):
-    subprocess_engine(db)
     order = await make_order(await make_customer())
     row = await queue("order_placed", "staff_email", order=order)
     worker = await run_core(write_config(tmp_path, db.url), "worker", "--name", "cli-test")
@@ -89,8 +88,8 @@ async def test_requeue_of_an_unknown_message_is_a_one_line_error(tmp_path):
     assert err.decode().strip() == "error: no dead or refused outbox message with id 999"
 
 
+@sqlite_only
 async def test_worker_once_sends_what_is_due_and_exits(db, tmp_path):
-    subprocess_engine(db)
     rows = [await queue(kind, "staff_email", order=await make_order(await make_customer()))
             for kind in ("order_placed", "order_placed")]
     done = await run_core(write_config(tmp_path, db.url), "worker", "--once")
