@@ -15,6 +15,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from core.carts.models import Cart, CartLine
+from core.catalogue.cache import live_data_changed
 from core.catalogue.models import Review
 from core.customers.audit import record_event
 from core.customers.models import (
@@ -123,6 +124,8 @@ async def delete_account(customer: Customer, *, actor: str, ip: str | None = Non
         # The IP of a staff member is kept; the customer's own is not, like the rest of their data.
         await record_event(customer, "account_deleted", actor=actor, channel=channel,
                            ip=ip if actor.startswith("staff:") else None)
+    # Committed: their reviews are gone, so no page this process keeps may show them (any channel).
+    live_data_changed()
 
 
 async def anonymise_customer(customer: Customer) -> None:

@@ -253,3 +253,21 @@ async def test_a_page_past_three_quarters_of_its_time_is_rechecked_without_makin
         await asyncio.sleep(0.01)
     assert "In stock: 2" in text
     assert time.monotonic() - rendered < 4  # found by the re-check, before the page's time was up
+
+
+async def test_an_account_deleted_from_the_chat_takes_its_reviews_off_kept_pages_at_once(app_client, browsers,
+                                                                                          catalogue: Catalogue):
+    """Webhook mode: the bot's /forgetme runs in the web process and calls the same core service."""
+    from core.customers import data_rights
+    from core.customers.models import Customer
+
+    client = await app_client()
+    reader = browsers(client)
+    page = f"/part/{catalogue.pads}"
+    author = await customer_with_password()
+    await sign_in_as(client, author)
+    assert (await write(client, catalogue.pads, text="Bought twice.")).status == 303
+    assert "Bought twice." in reviews_section(await page_text(reader, page))  # kept now
+
+    await data_rights.delete_account(await Customer.get(id=author.id), actor="customer", channel="telegram")
+    assert "Bought twice." not in await page_text(reader, page)

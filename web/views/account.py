@@ -17,7 +17,6 @@ from aiohttp import web
 from babel import Locale
 
 from core.catalogue import selector
-from core.catalogue.cache import live_data_changed
 from core.customers import addresses, consents, data_rights, garage, telegram_link
 from core.customers.accounts import update_profile
 from core.customers.models import Customer, LegalEntity
@@ -259,7 +258,6 @@ async def delete_submit(request: web.Request) -> web.StreamResponse:
     if not form.errors:
         try:
             await data_rights.delete_account(customer, actor="customer", ip=client_ip(request))
-            live_data_changed()  # their reviews are gone: no kept part page may show them
         except Conflict as exc:  # orders still on their way
             form.message = exc.localized(gettext)
     if form.errors or form.message:
