@@ -149,3 +149,17 @@ async def test_a_customer_data_export_needs_a_reason_and_is_audited(app_client, 
     audit = await AuditEvent.get(event="staff_data_view")
     assert audit.customer_id == customer.id and audit.actor == f"staff:{staff.id}"
     assert audit.detail["reason"] == "Police request 2026/117"
+
+
+async def test_each_look_at_an_order_with_the_customers_contact_is_audited(app_client, catalogue: Catalogue):
+    from core.customers.models import AuditEvent
+
+    customer, number = await customer_order(app_client, catalogue)
+    desk, staff = await staff_client(app_client)
+    assert (await desk.get(f"/staff/orders/{number}")).status == 200
+    looks = await AuditEvent.filter(event="staff_order_view")
+    assert [(e.actor, e.detail["order"], e.detail["reason"]) for e in looks] == [
+        (f"staff:{staff.id}", number, "order fulfilment")]
+    assert looks[0].customer_id != staff.id  # in the customer's own trail, which their export shows
+    assert (await desk.get("/staff/orders")).status == 200  # the list shows no contact: no entry
+    assert await AuditEvent.filter(event="staff_order_view").count() == 1

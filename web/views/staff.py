@@ -39,7 +39,7 @@ async def orders_page(request: web.Request) -> web.StreamResponse:
 
 async def order_page(request: web.Request, form: Form | None = None, *, status: int = 200) -> web.StreamResponse:
     staff = await staff_member(request)
-    order = await desk.order_for_staff(staff, request.match_info["number"])
+    order = await desk.order_for_staff(staff, request.match_info["number"], ip=client_ip(request))
     await order.fetch_related("lines", "events")
     return page(request, "staff/order.html", {"order": order, "form": form or Form()}, status=status)
 
