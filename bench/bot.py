@@ -30,7 +30,7 @@ from aiogram.methods import EditMessageText, GetMe, SendMessage, TelegramMethod
 
 from bench import BenchContext, Result, benchmark
 from bench.catalogue import catalogue_database
-from bot.app import ShopBot, build_dispatcher, shop_session
+from bot.app import build_dispatcher, shop_session
 from bot.callbacks import Menu, MenuCb, PartAction, PartCb, SearchCb, VehicleCb, VehicleStep
 from core.catalogue import sql
 from core.config import load_settings
@@ -165,7 +165,7 @@ class Users:
 
 async def _run(settings, paths: list[dict]) -> dict:
     session = shop_session(CannedSession())  # the session middlewares of build_bot
-    bot = ShopBot(TOKEN, session=session, default=DefaultBotProperties(parse_mode="HTML"))
+    bot = Bot(TOKEN, session=session, default=DefaultBotProperties(parse_mode="HTML"))
     dispatcher = build_dispatcher(settings)
     users, gate = Users(), asyncio.Semaphore(CONCURRENT_USERS)
     outcome: Counter[str] = Counter()

@@ -22,7 +22,6 @@ from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKey
 from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
 from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat
 
-from bot import staff as staff_desk
 from bot.errors import report_failure
 from bot.filters import PRIVATE, PRIVATE_BUTTON
 from bot.flood import RetryAfterFloodWait
@@ -90,22 +89,14 @@ COMMANDS = (
 )
 
 
-class ShopBot(Bot):
-    """aiogram's Bot, carrying the hook `core.notifications.registry.build_adapters(settings, bot=...)`
-    looks for: the staff group's new-order messages get the desk's buttons."""
-
-    def staff_reply_markup(self, message: Any) -> Any:
-        return staff_desk.staff_reply_markup(message)
-
-
-def build_bot(settings: Settings, **kwargs: Any) -> ShopBot:
+def build_bot(settings: Settings, **kwargs: Any) -> Bot:
     """A Bot talking to settings.bot.api_server (Telegram's, or a self-hosted Bot API server)."""
     if not settings.bot.token:
         raise ConfigError(
             f"{settings.source}: key 'bot.token' is required to run the bot: set GEARSHOP_BOT__TOKEN"
         )
     session = shop_session(AiohttpSession(api=TelegramAPIServer.from_base(settings.bot.api_server)))
-    return ShopBot(
+    return Bot(
         settings.bot.token, session=session, default=DefaultBotProperties(parse_mode="HTML"), **kwargs
     )
 

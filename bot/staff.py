@@ -1,8 +1,7 @@
 """The staff desk's order card: its buttons and its status footer.
 
-The notifications worker posts each new order to the staff group (core/adapters/staff_telegram.py);
-`staff_reply_markup` is the `reply_markup_builder` the composition roots hand to it, so the card
-arrives with Confirm / Cancel. When staff press a button (bot/routers/staff.py) the card keeps
+The notifications worker posts each new order to the staff group (core/adapters/staff_telegram.py)
+with the buttons of core/notifications/staff_buttons.py, so the card arrives with Confirm / Cancel. When staff press a button (bot/routers/staff.py) the card keeps
 its text and gets a footer with the new status and who changed it; its buttons become the moves
 the order can make next.
 """
@@ -19,7 +18,6 @@ from bot.texts import clipped
 from core.config import Settings
 from core.i18n import format_price
 from core.notifications.staff_buttons import order_card_buttons
-from core.notifications.staff_buttons import staff_reply_markup as core_staff_reply_markup
 from core.orders.models import Order, OrderStatus
 
 FOOTER_MARK = "\n\n📋 "
@@ -44,11 +42,6 @@ STATUS_LINES = {
 def order_card_markup(order: Any, locale: str = "en") -> InlineKeyboardMarkup:
     """Buttons for the moves the order can make next (none once it is delivered or cancelled)."""
     return InlineKeyboardMarkup.model_validate(order_card_buttons(order.number, order.status, locale))
-
-
-def staff_reply_markup(outgoing: Any) -> dict[str, Any] | None:
-    """The staff card's buttons as every process posts them (core/notifications/staff_buttons.py)."""
-    return core_staff_reply_markup(outgoing)
 
 
 def footer(status: OrderStatus, who: str, locale: str, tracking_number: str = "") -> str:

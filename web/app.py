@@ -158,7 +158,7 @@ async def outbox_worker_ctx(app: web.Application) -> AsyncIterator[None]:
         return
     (build_adapters, close_adapters), (outbox_worker,) = registry, worker_class
     settings = app[keys.SETTINGS]
-    adapters = build_adapters(settings, reply_markup_builder=_staff_buttons(settings))
+    adapters = build_adapters(settings)  # staff cards get the desk buttons from core
     worker = outbox_worker(settings, adapters, f"web-{os.getpid()}")
     app[keys.OUTBOX_WORKER] = worker
     task = asyncio.create_task(worker.run_forever(), name="outbox-worker")
@@ -170,14 +170,6 @@ async def outbox_worker_ctx(app: web.Application) -> AsyncIterator[None]:
         task.cancel()
     finally:
         await close_adapters(adapters)
-
-
-def _staff_buttons(settings: Settings):
-    """Staff order cards in Telegram carry the bot's action buttons (confirm, ship, cancel)."""
-    if not settings.notifications.staff.telegram:
-        return None
-    found = contract("bot.staff", "staff_reply_markup")
-    return found[0] if found else None
 
 
 def _setup_bot_webhook(app: web.Application, settings: Settings) -> None:
