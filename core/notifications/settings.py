@@ -9,17 +9,11 @@ the sender references its waybills need).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, NoReturn
+from operator import attrgetter
+from typing import TYPE_CHECKING, NoReturn
 
 if TYPE_CHECKING:
     from core.config import Settings
-
-
-def _get(settings: Any, key: str) -> Any:
-    value = settings
-    for part in key.split("."):
-        value = getattr(value, part)
-    return value
 
 
 def _is_address(text: str) -> bool:
@@ -44,7 +38,7 @@ def validate_notifications(s: Settings, fail: Callable[[str, str], NoReturn]) ->
     n = s.notifications
     for key in ("notifications.poll_seconds", "notifications.backoff_base_seconds",
                 "notifications.email.timeout_seconds"):
-        if _get(s, key) <= 0:
+        if attrgetter(key)(s) <= 0:  # dotted keys: attrgetter follows them
             fail(key, "must be greater than zero")
     if n.backoff_cap_seconds < n.backoff_base_seconds:
         fail("notifications.backoff_cap_seconds", "must not be less than notifications.backoff_base_seconds")
