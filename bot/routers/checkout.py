@@ -93,18 +93,25 @@ def contact_prompt() -> str:
     return _("Please share your phone number with the button below.")
 
 
-async def contact_shared(
-    message: Message, state: FSMContext, prefs: Prefs, settings: Settings, locale: str
-) -> None:
+async def own_phone(message: Message) -> str | None:
+    """The phone of a contact the customer shared of themselves, with "+"; else asks again, None."""
     contact = message.contact
     if contact.user_id != message.from_user.id:
         await message.answer(
             _("Please share your own phone number with the button below, not someone else's contact."),
             reply_markup=keyboards.share_contact(),
         )
-        return
+        return None
     # Telegram sends the number in international form, usually without the "+".
-    phone = contact.phone_number if contact.phone_number.startswith("+") else "+" + contact.phone_number
+    return contact.phone_number if contact.phone_number.startswith("+") else "+" + contact.phone_number
+
+
+async def contact_shared(
+    message: Message, state: FSMContext, prefs: Prefs, settings: Settings, locale: str
+) -> None:
+    contact, phone = message.contact, await own_phone(message)
+    if phone is None:
+        return
     accepted = (await state.get_data()).get("accepted") is True
     try:
         customer, _created = await accounts.find_or_create_by_phone(

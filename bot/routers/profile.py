@@ -17,7 +17,7 @@ from bot.callbacks import PrivacyAction, PrivacyCb
 from bot.common import show
 from bot.filters import HAS_CONTACT, NOT_COMMAND, PLAIN_TEXT
 from bot.i18n import error_text
-from bot.routers.checkout import MAX_NAME, contact_prompt, name_prompt
+from bot.routers.checkout import MAX_NAME, contact_prompt, name_prompt, own_phone
 from bot.routers.privacy import my_data_view
 from bot.states import MyData
 from core.config import Settings
@@ -71,14 +71,9 @@ async def ask_phone(callback: CallbackQuery, state: FSMContext, customer: Custom
 
 async def phone_shared(message: Message, state: FSMContext, customer: Customer, locale: str,
                        settings: Settings) -> None:
-    contact = message.contact
-    if contact.user_id != message.from_user.id:
-        await message.answer(
-            _("Please share your own phone number with the button below, not someone else's contact."),
-            reply_markup=keyboards.share_contact(),
-        )
+    phone = await own_phone(message)
+    if phone is None:
         return
-    phone = contact.phone_number if contact.phone_number.startswith("+") else "+" + contact.phone_number
     try:
         await accounts.update_profile(customer, {"phone": phone}, channel="telegram")
     except ShopError as error:
