@@ -19,25 +19,22 @@ from web import sessions
 from web.render import url_for
 from web.security import client_ip
 from web.views.auth import gettext_of, page, signed_in
+from web.views.catalogue import page_number
 
 
 async def staff_member(request: web.Request) -> Customer:
     return desk.require_staff(await signed_in(request))
 
 
-def _page_number(request: web.Request) -> int:
-    text = request.query.get("page", "1")
-    return int(text) if text.isdigit() and len(text) < 7 else 1
-
-
 async def orders_page(request: web.Request) -> web.StreamResponse:
     staff = await staff_member(request)
     status = desk.parse_status(request.query.get("status"))
-    listing = await desk.orders_for_staff(staff, status=status, page=_page_number(request))
+    listing = await desk.orders_for_staff(staff, status=status, page=page_number(request.query.get("page")))
     return page(request, "staff/orders.html", {"listing": listing, "statuses": list(desk.OrderStatus)})
 
 
-async def order_page(request: web.Request, form: Form | None = None, *, status: int = 200) -> web.StreamResponse:
+async def order_page(request: web.Request, form: Form | None = None, *,
+                     status: int = 200) -> web.StreamResponse:
     staff = await staff_member(request)
     order = await desk.order_for_staff(staff, request.match_info["number"], ip=client_ip(request))
     await order.fetch_related("lines", "events")
